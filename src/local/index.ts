@@ -1,0 +1,2 @@
+export { startLocalDynamo, findFreePort } from './start-local-dynamo.js';
+export type { LocalDynamo, LocalDynamoOptions } from './start-local-dynamo.js';

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient, ListTablesCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+
+/** The endpoint of the run's shared dynalite server. */
+export function testEndpoint(): string {
+  return inject('dynamoEndpoint');
+}
+
+/** A DynamoDB client for tests: fake credentials, fixed region, one attempt, short timeouts. */
+export function createTestClient(endpoint: string = testEndpoint()): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true },
+  });
+}
+
+/** A table base name unique to one test: files and tests never share tables. */
+export function uniqueBaseName(label: string): string {
+  return `t-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Names of every table starting with `prefix`. */
+export async function listTablesWithPrefix(client: DynamoDBClient, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start, Limit: 100 }));
+    names.push(...(page.TableNames ?? []).filter((name) => name.startsWith(prefix)));
+    start = page.LastEvaluatedTableName;
+  } while (start !== undefined);
+  return names.sort();
+}
+
+/** Deletes every table starting with `prefix`, ignoring those already going. */
+export async function dropTablesWithPrefix(client: DynamoDBClient, prefix: string): Promise<void> {
+  for (const name of await listTablesWithPrefix(client, prefix)) {
+    await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+  }
+}
