@@ -1,0 +1,42 @@
+/**
+ * The stored item. Attribute names live here and nowhere else. See docs/item-format.md.
+ *
+ * | attribute      | type | content                                                        |
+ * |----------------|------|----------------------------------------------------------------|
+ * | `id`           | S    | session id (hash key)                                           |
+ * | `data`         | B    | encoded session: format byte, flags byte, JSON (maybe deflated) |
+ * | `version`      | N    | write counter, the condition of every update                    |
+ * | `lastAccessed` | N    | epoch ms of the last write                                      |
+ * | `expiresAt`    | N    | epoch **seconds** after which the session is never served (TTL) |
+ * | `deletedAt`    | N    | only on tombstones (destroyed sessions): epoch ms               |
+ */
+export const ATTR = Object.freeze({
+  id: 'id',
+  data: 'data',
+  version: 'version',
+  lastAccessed: 'lastAccessed',
+  expiresAt: 'expiresAt',
+  deletedAt: 'deletedAt',
+} as const);
+
+/** The format of the `data` attribute written by this version. Bump it with any change, and keep reading the old ones. */
+export const DATA_FORMAT_VERSION = 1;
+
+/** Flags byte of `data`. */
+export const DATA_FLAGS = Object.freeze({ plain: 0, deflated: 1 } as const);
+
+/** A session is compressed only from this many JSON bytes on, and only when that makes it smaller. */
+export const COMPRESS_FROM_BYTES = 1024;
+
+/** Inflating more than this is refused as corrupt (a zip bomb guard). */
+export const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
+
+/** Converts epoch milliseconds to the epoch seconds of the TTL attribute. The only such conversion. */
+export function toEpochSeconds(epochMs: number): number {
+  return Math.ceil(epochMs / 1000);
+}
+
+/** Converts the epoch seconds of the TTL attribute back to epoch milliseconds. */
+export function fromEpochSeconds(epochSeconds: number): number {
+  return epochSeconds * 1000;
+}

@@ -1,0 +1,37 @@
+/** Every default of the store's options, in one place. Durations carry their unit. */
+export const DEFAULTS = Object.freeze({
+  tableBaseName: 'sessions',
+  maxInactiveIntervalSeconds: 3600,
+  eventualConsistency: false,
+  expiry: 'rotation',
+  billingMode: 'PAY_PER_REQUEST',
+  createTables: true,
+  /** Share of the idle timeout after which an unchanged session is refreshed. */
+  touchAfterFraction: 0.1,
+  /** How far apart the clocks of two servers may be. */
+  clockSkewSeconds: 10,
+  /** Upper bound of how early the next period's table is created. */
+  createAheadMaxSeconds: 300,
+  /** Upper bound of the interval between two background maintenance rounds. */
+  maintenanceIntervalMaxSeconds: 60,
+  tableActiveTimeoutSeconds: 300,
+  requestTimeoutMs: 2000,
+  maxRetries: 2,
+  operationTimeoutMs: 4000,
+  maxConflictRetries: 12,
+  onBackendError: 'fail',
+  statsdPort: 8125,
+  logSessionContents: false,
+  /** DynamoDB's item size limit, 400 KB. */
+  maxItemBytes: 409_600,
+  /** Session ids: printable, no spaces, 8 to 256 characters. */
+  sessionIdPattern: /^[A-Za-z0-9_\-+/=.:~]{8,256}$/,
+  secretKeyPatterns: ['password', 'passwd', 'secret', 'token', 'key', 'auth', 'card', 'cvv', 'ssn'],
+} as const);
+
+/** The allowed values of `expiry`. */
+export const EXPIRY_MODES = ['rotation', 'ttl'] as const;
+/** The allowed values of `billingMode`. */
+export const BILLING_MODES = ['PAY_PER_REQUEST', 'PROVISIONED'] as const;
+/** The allowed values of `onBackendError`. */
+export const BACKEND_ERROR_POLICIES = ['fail', 'anonymous'] as const;

@@ -1,0 +1,102 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logging/logger.js';
+import type { MetricsSink } from '../metrics/sink.js';
+import type { BACKEND_ERROR_POLICIES, BILLING_MODES, EXPIRY_MODES } from './defaults.js';
+
+/** How sessions expire: `rotation` (one table per period) or `ttl` (one table, native TTL). */
+export type ExpiryMode = (typeof EXPIRY_MODES)[number];
+/** DynamoDB billing mode of the tables the store creates. */
+export type BillingMode = (typeof BILLING_MODES)[number];
+/** What a request gets when DynamoDB fails: an error (`fail`) or a fresh unsaved session (`anonymous`). */
+export type BackendErrorPolicy = (typeof BACKEND_ERROR_POLICIES)[number];
+/** An ignore rule: a regular expression source string or a `RegExp`, matched against the whole value. */
+export type IgnorePattern = string | RegExp;
+
+/**
+ * Options of `DynamoSessionStore`. All are optional and validated at construction: a bad value
+ * throws `config.invalidOption` naming the option, an unknown key throws `config.unknownOption`.
+ */
+export interface DynamoSessionStoreOptions {
+  /** Prefix of every table name; rotated tables are `<tableBaseName>_<yyyyMMdd_HHmmss>`. @default 'sessions' */
+  tableBaseName?: string;
+  /** Idle timeout of a session, in seconds. @default 3600 */
+  maxInactiveInterval?: number;
+  /** Length of one rotation period, in seconds. @default maxInactiveInterval */
+  tableRotationSeconds?: number;
+  /** Eventually consistent reads: half the read cost, may miss a write made a moment ago. @default false */
+  eventualConsistency?: boolean;
+  /** Expiry strategy. @default 'rotation' */
+  expiry?: ExpiryMode;
+
+  /** DynamoDB endpoint URL, for DynamoDB Local, dynalite or ScyllaDB Alternator. @default the AWS endpoint of `region` */
+  dynamoEndpoint?: string;
+  /** AWS region. @default the SDK's default chain (AWS_REGION); 'us-east-1' with a `dynamoEndpoint` */
+  region?: string;
+  /** Access key id; with `awsSecretKey`. @default the SDK's default credential chain */
+  awsAccessKey?: string;
+  /** Secret access key; with `awsAccessKey`. */
+  awsSecretKey?: string;
+  /** An existing client, used as is and never destroyed by the store. Excludes the four options above. */
+  client?: DynamoDBClient;
+
+  /** Billing mode of created tables. @default 'PAY_PER_REQUEST', or 'PROVISIONED' when capacity options are given */
+  billingMode?: BillingMode;
+  /** Expected peak requests per second, cluster-wide, to size provisioned tables; with `sessionSize`. */
+  requestsPerSecond?: number;
+  /** Expected session size in kB, to size provisioned tables; with `requestsPerSecond`. */
+  sessionSize?: number;
+  /** Explicit provisioned read capacity units; with `writeCapacity`. */
+  readCapacity?: number;
+  /** Explicit provisioned write capacity units; with `readCapacity`. */
+  writeCapacity?: number;
+  /** Create and delete tables. When false the store only uses existing tables. @default true */
+  createTables?: boolean;
+
+  /** The clock, epoch milliseconds. @default Date.now */
+  now?: Clock;
+  /** A pino-compatible logger. @default silent */
+  logger?: Logger;
+  /** At debug level, log attribute names on load and names with masked values on save. @default false */
+  logSessionContents?: boolean;
+  /** Extra session keys whose values are masked in logs and the inspector (substring, case-insensitive). @default [] */
+  secretKeys?: readonly string[];
+
+  /** Requests whose whole path matches are never written. @default undefined */
+  ignoreUris?: IgnorePattern;
+  /** Requests with a header whose whole name matches (case-insensitive) are never written. @default undefined */
+  ignoreHeaders?: IgnorePattern;
+  /** Alias of `ignoreUris`, the Tomcat original's attribute name. */
+  ignoreUri?: IgnorePattern;
+  /** Alias of `ignoreHeaders`, the Tomcat original's attribute name. */
+  ignoreHeader?: IgnorePattern;
+
+  /** statsd host; metrics are sent only when set. @default undefined */
+  statsdHost?: string;
+  /** statsd UDP port. @default 8125 */
+  statsdPort?: number;
+  /** Prefix of every statsd metric. @default `dynamo.<hostname>` */
+  statsdPrefix?: string;
+  /** A metrics sink such as a hot-shots `StatsD` client; excludes `statsdHost`. */
+  metricsSink?: MetricsSink;
+
+  /** An unchanged session is refreshed once this long has passed since its last write, in seconds. @default maxInactiveInterval / 10 */
+  touchAfterSeconds?: number;
+  /** How far apart servers' clocks may be, in seconds; near a period boundary reads also look at the neighbouring table. @default 10 */
+  clockSkewSeconds?: number;
+  /** Interval of the background maintenance, in seconds; 0 turns the timer off. @default tableRotationSeconds / 10, between 0.25 and 60 */
+  maintenanceIntervalSeconds?: number;
+  /** How long to wait for a new table to become ACTIVE, in seconds. @default 300 */
+  tableActiveTimeoutSeconds?: number;
+
+  /** Deadline of one DynamoDB call attempt, in milliseconds. @default 2000 */
+  requestTimeoutMs?: number;
+  /** Retries of a failed retryable call, with jittered backoff. @default 2 */
+  maxRetries?: number;
+  /** Deadline of one store operation (get, set, touch, destroy) with all its calls and retries, in milliseconds. @default 4000 */
+  operationTimeoutMs?: number;
+  /** Re-read-and-merge rounds after a version conflict before the save fails with `store.conflict`. @default 12 */
+  maxConflictRetries?: number;
+  /** What a request gets when DynamoDB fails. @default 'fail' */
+  onBackendError?: BackendErrorPolicy;
+}

@@ -1,0 +1,284 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { systemClock, type Clock } from '../clock.js';
+import { provisionedCapacity } from '../capacity/provisioning.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { MetricsSink } from '../metrics/sink.js';
+import { compileIgnorePattern } from '../tracker/rules.js';
+import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES } from './defaults.js';
+import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode } from './options.js';
+import {
+  conflictingOptions,
+  invalidOption,
+  readBoolean,
+  readEnum,
+  readFunction,
+  readNumber,
+  readString,
+  rejectUnknownKeys,
+} from './validate.js';
+
+/** How the store reaches DynamoDB: a client given by the caller, or settings to build one. */
+export type ConnectionOptions =
+  | { readonly kind: 'client'; readonly client: DynamoDBClient }
+  | {
+      readonly kind: 'settings';
+      readonly endpoint?: string;
+      readonly region?: string;
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    };
+
+/** Capacity of the tables the store creates. */
+export type CapacityOptions =
+  | { readonly billingMode: 'PAY_PER_REQUEST' }
+  | {
+      readonly billingMode: 'PROVISIONED';
+      readonly readCapacityUnits: number;
+      readonly writeCapacityUnits: number;
+      readonly source: 'explicit' | 'formula';
+    };
+
+/** The store's options with every default applied, validated and frozen. Times in milliseconds. */
+export interface ResolvedOptions {
+  readonly tableBaseName: string;
+  readonly maxInactiveMs: number;
+  readonly rotationPeriodMs: number;
+  readonly eventualConsistency: boolean;
+  readonly expiry: ExpiryMode;
+  readonly connection: ConnectionOptions;
+  readonly capacity: CapacityOptions;
+  readonly createTables: boolean;
+  readonly now: Clock;
+  readonly logger: Logger;
+  readonly logSessionContents: boolean;
+  readonly secretKeyPatterns: readonly string[];
+  readonly ignoreUris: RegExp | undefined;
+  readonly ignoreHeaders: RegExp | undefined;
+  readonly statsd: { readonly host: string; readonly port: number; readonly prefix: string | undefined } | undefined;
+  readonly metricsSink: MetricsSink | undefined;
+  readonly touchAfterMs: number;
+  readonly clockSkewMs: number;
+  readonly maintenanceIntervalMs: number;
+  readonly createAheadMs: number;
+  readonly tableActiveTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxRetries: number;
+  readonly operationTimeoutMs: number;
+  readonly maxConflictRetries: number;
+  readonly onBackendError: BackendErrorPolicy;
+  readonly maxItemBytes: number;
+  readonly sessionIdPattern: RegExp;
+}
+
+const KNOWN_OPTIONS = [
+  'tableBaseName', 'maxInactiveInterval', 'tableRotationSeconds', 'eventualConsistency', 'expiry',
+  'dynamoEndpoint', 'region', 'awsAccessKey', 'awsSecretKey', 'client',
+  'billingMode', 'requestsPerSecond', 'sessionSize', 'readCapacity', 'writeCapacity', 'createTables',
+  'now', 'logger', 'logSessionContents', 'secretKeys',
+  'ignoreUris', 'ignoreHeaders', 'ignoreUri', 'ignoreHeader',
+  'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
+  'touchAfterSeconds', 'clockSkewSeconds', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
+  'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
+] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
+
+const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,239}$/;
+
+/**
+ * Validates the store's options and applies defaults. Pure: it never reads the environment and
+ * never writes into `input`.
+ *
+ * @param input - the options given to the constructor.
+ * @returns a new frozen object with every default applied.
+ * @throws {SessionManagerError} `config.invalidOption`, `config.unknownOption` or `config.conflictingOptions`.
+ */
+export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedOptions {
+  if (typeof input !== 'object' || input === null) throw invalidOption('options', 'an object', input);
+  rejectUnknownKeys(input, KNOWN_OPTIONS, 'DynamoSessionStore');
+  const o = input as Record<keyof DynamoSessionStoreOptions, unknown>;
+
+  const tableBaseName =
+    readString('tableBaseName', o.tableBaseName, TABLE_NAME_PATTERN, '3 to 239 characters of A-Z, a-z, 0-9, _, - and .') ??
+    DEFAULTS.tableBaseName;
+  const maxInactiveSeconds =
+    readNumber('maxInactiveInterval', o.maxInactiveInterval, { integer: true, min: 1 }) ??
+    DEFAULTS.maxInactiveIntervalSeconds;
+  const expiry = readEnum('expiry', o.expiry, EXPIRY_MODES) ?? DEFAULTS.expiry;
+  const rotationSeconds = readNumber('tableRotationSeconds', o.tableRotationSeconds, { integer: true, min: 1 });
+  if (expiry === 'ttl' && rotationSeconds !== undefined) {
+    throw conflictingOptions('expiry', 'tableRotationSeconds', "exclude each other: 'ttl' mode uses one table and never rotates");
+  }
+  const periodSeconds = rotationSeconds ?? maxInactiveSeconds;
+  const eventualConsistency = readBoolean('eventualConsistency', o.eventualConsistency) ?? DEFAULTS.eventualConsistency;
+
+  const connection = resolveConnection(o);
+  const capacity = resolveCapacity(o, eventualConsistency);
+  const createTables = readBoolean('createTables', o.createTables) ?? DEFAULTS.createTables;
+
+  const now = readFunction<Clock>('now', o.now) ?? systemClock;
+  const logger = resolveLogger(o.logger);
+  const logSessionContents = readBoolean('logSessionContents', o.logSessionContents) ?? DEFAULTS.logSessionContents;
+  const secretKeys = resolveSecretKeys(o.secretKeys);
+
+  const ignoreUris = resolveIgnore(o, 'ignoreUris', 'ignoreUri', false);
+  const ignoreHeaders = resolveIgnore(o, 'ignoreHeaders', 'ignoreHeader', true);
+
+  const statsdHost = readString('statsdHost', o.statsdHost);
+  const statsdPort = readNumber('statsdPort', o.statsdPort, { integer: true, min: 1, max: 65535 }) ?? DEFAULTS.statsdPort;
+  const statsdPrefix = readString('statsdPrefix', o.statsdPrefix, /^[A-Za-z0-9_.-]+$/, 'letters, digits, _, - and .');
+  const metricsSink = resolveSink(o.metricsSink);
+  if (statsdHost !== undefined && metricsSink !== undefined) {
+    throw conflictingOptions('statsdHost', 'metricsSink', 'exclude each other: give a host for the built-in statsd client, or your own sink');
+  }
+
+  const periodMs = periodSeconds * 1000;
+  const maxInactiveMs = maxInactiveSeconds * 1000;
+  const touchAfterSeconds = readNumber('touchAfterSeconds', o.touchAfterSeconds, { min: 0 });
+  if (touchAfterSeconds !== undefined && touchAfterSeconds >= maxInactiveSeconds) {
+    throw invalidOption('touchAfterSeconds', `less than maxInactiveInterval (${maxInactiveSeconds})`, touchAfterSeconds);
+  }
+  const clockSkewSeconds = readNumber('clockSkewSeconds', o.clockSkewSeconds, { min: 0 });
+  if (clockSkewSeconds !== undefined && clockSkewSeconds * 2 >= periodSeconds) {
+    throw invalidOption('clockSkewSeconds', `less than half the rotation period (${periodSeconds / 2} s)`, clockSkewSeconds);
+  }
+  const maintenanceSeconds = readNumber('maintenanceIntervalSeconds', o.maintenanceIntervalSeconds, { min: 0 });
+  const activeTimeoutSeconds =
+    readNumber('tableActiveTimeoutSeconds', o.tableActiveTimeoutSeconds, { above: 0 }) ?? DEFAULTS.tableActiveTimeoutSeconds;
+
+  const requestTimeoutMs = readNumber('requestTimeoutMs', o.requestTimeoutMs, { integer: true, min: 1 }) ?? DEFAULTS.requestTimeoutMs;
+  const maxRetries = readNumber('maxRetries', o.maxRetries, { integer: true, min: 0, max: 10 }) ?? DEFAULTS.maxRetries;
+  const operationTimeoutMs =
+    readNumber('operationTimeoutMs', o.operationTimeoutMs, { integer: true, min: 1 }) ?? DEFAULTS.operationTimeoutMs;
+  const maxConflictRetries =
+    readNumber('maxConflictRetries', o.maxConflictRetries, { integer: true, min: 0, max: 100 }) ?? DEFAULTS.maxConflictRetries;
+  const onBackendError = readEnum('onBackendError', o.onBackendError, BACKEND_ERROR_POLICIES) ?? DEFAULTS.onBackendError;
+
+  return Object.freeze({
+    tableBaseName,
+    maxInactiveMs,
+    rotationPeriodMs: periodMs,
+    eventualConsistency,
+    expiry,
+    connection,
+    capacity,
+    createTables,
+    now,
+    logger,
+    logSessionContents,
+    secretKeyPatterns: Object.freeze([...DEFAULTS.secretKeyPatterns, ...secretKeys]),
+    ignoreUris,
+    ignoreHeaders,
+    statsd: statsdHost === undefined ? undefined : Object.freeze({ host: statsdHost, port: statsdPort, prefix: statsdPrefix }),
+    metricsSink,
+    touchAfterMs: (touchAfterSeconds ?? maxInactiveSeconds * DEFAULTS.touchAfterFraction) * 1000,
+    clockSkewMs: (clockSkewSeconds ?? Math.min(DEFAULTS.clockSkewSeconds, periodSeconds / 4)) * 1000,
+    maintenanceIntervalMs:
+      (maintenanceSeconds ?? Math.min(Math.max(periodSeconds / 10, 0.25), DEFAULTS.maintenanceIntervalMaxSeconds)) * 1000,
+    createAheadMs: Math.min(periodSeconds / 2, DEFAULTS.createAheadMaxSeconds) * 1000,
+    tableActiveTimeoutMs: activeTimeoutSeconds * 1000,
+    requestTimeoutMs,
+    maxRetries,
+    operationTimeoutMs,
+    maxConflictRetries,
+    onBackendError,
+    maxItemBytes: DEFAULTS.maxItemBytes,
+    sessionIdPattern: DEFAULTS.sessionIdPattern,
+  });
+}
+
+function resolveConnection(o: Record<string, unknown>): ConnectionOptions {
+  const endpoint = readString('dynamoEndpoint', o.dynamoEndpoint, /^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http:// or https:// URL');
+  const region = readString('region', o.region, /^[a-z0-9-]+$/, 'an AWS region name such as us-east-1');
+  if (o.awsAccessKey !== undefined && (typeof o.awsAccessKey !== 'string' || o.awsAccessKey.length === 0)) {
+    throw invalidOption('awsAccessKey', 'a non-empty string', o.awsAccessKey, false);
+  }
+  if (o.awsSecretKey !== undefined && (typeof o.awsSecretKey !== 'string' || o.awsSecretKey.length === 0)) {
+    throw invalidOption('awsSecretKey', 'a non-empty string', o.awsSecretKey, false);
+  }
+  const accessKeyId = o.awsAccessKey as string | undefined;
+  const secretAccessKey = o.awsSecretKey as string | undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw conflictingOptions('awsAccessKey', 'awsSecretKey', 'go together: give both, or neither to use the default credential chain');
+  }
+  if (o.client !== undefined) {
+    const client = o.client as { send?: unknown };
+    if (typeof client !== 'object' || client === null || typeof client.send !== 'function') {
+      throw invalidOption('client', 'a DynamoDBClient from @aws-sdk/client-dynamodb', o.client);
+    }
+    for (const other of ['dynamoEndpoint', 'region', 'awsAccessKey'] as const) {
+      if (o[other] !== undefined) throw conflictingOptions('client', other, 'exclude each other: configure the client you pass instead');
+    }
+    return Object.freeze({ kind: 'client', client: o.client as DynamoDBClient });
+  }
+  return Object.freeze({
+    kind: 'settings',
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(region === undefined ? {} : { region }),
+    ...(accessKeyId === undefined || secretAccessKey === undefined
+      ? {}
+      : { credentials: Object.freeze({ accessKeyId, secretAccessKey }) }),
+  });
+}
+
+function resolveCapacity(o: Record<string, unknown>, eventualConsistency: boolean): CapacityOptions {
+  const billingMode = readEnum('billingMode', o.billingMode, BILLING_MODES);
+  const rps = readNumber('requestsPerSecond', o.requestsPerSecond, { above: 0 });
+  const sessionSize = readNumber('sessionSize', o.sessionSize, { above: 0 });
+  const read = readNumber('readCapacity', o.readCapacity, { integer: true, min: 1 });
+  const write = readNumber('writeCapacity', o.writeCapacity, { integer: true, min: 1 });
+  if ((rps === undefined) !== (sessionSize === undefined)) {
+    throw conflictingOptions('requestsPerSecond', 'sessionSize', 'go together: give both to size provisioned tables');
+  }
+  if ((read === undefined) !== (write === undefined)) {
+    throw conflictingOptions('readCapacity', 'writeCapacity', 'go together: give both for provisioned tables');
+  }
+  if (read !== undefined && rps !== undefined) {
+    throw conflictingOptions('readCapacity', 'requestsPerSecond', 'exclude each other: give explicit capacity or the figures to compute it');
+  }
+  const sized = read !== undefined || rps !== undefined;
+  if (billingMode === 'PAY_PER_REQUEST' && sized) {
+    throw conflictingOptions('billingMode', read !== undefined ? 'readCapacity' : 'requestsPerSecond', "exclude each other: 'PAY_PER_REQUEST' tables have no provisioned capacity");
+  }
+  if (billingMode === 'PROVISIONED' && !sized) {
+    throw invalidOption('billingMode', "'PROVISIONED' only with readCapacity + writeCapacity or requestsPerSecond + sessionSize", billingMode);
+  }
+  if (read !== undefined && write !== undefined) {
+    return Object.freeze({ billingMode: 'PROVISIONED', readCapacityUnits: read, writeCapacityUnits: write, source: 'explicit' });
+  }
+  if (rps !== undefined && sessionSize !== undefined) {
+    const units = provisionedCapacity({ requestsPerSecond: rps, sessionSizeKb: sessionSize, eventualConsistency });
+    return Object.freeze({ billingMode: 'PROVISIONED', ...units, source: 'formula' });
+  }
+  return Object.freeze({ billingMode: 'PAY_PER_REQUEST' });
+}
+
+function resolveLogger(value: unknown): Logger {
+  if (value === undefined) return silentLogger;
+  const logger = value as Record<string, unknown>;
+  const ok =
+    typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((m) => typeof logger[m] === 'function');
+  if (!ok) throw invalidOption('logger', 'a pino-compatible logger with debug, info, warn and error methods', value);
+  return value as Logger;
+}
+
+function resolveSecretKeys(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && k.length > 0)) {
+    throw invalidOption('secretKeys', 'an array of non-empty strings', value);
+  }
+  return value.map((k: string) => k.toLowerCase());
+}
+
+function resolveSink(value: unknown): MetricsSink | undefined {
+  if (value === undefined) return undefined;
+  const sink = value as Record<string, unknown>;
+  const ok = typeof value === 'object' && value !== null && ['increment', 'timing', 'gauge'].every((m) => typeof sink[m] === 'function');
+  if (!ok) throw invalidOption('metricsSink', 'an object with increment, timing and gauge methods (a hot-shots StatsD client fits)', value);
+  return value as MetricsSink;
+}
+
+function resolveIgnore(o: Record<string, unknown>, name: string, alias: string, caseInsensitive: boolean): RegExp | undefined {
+  if (o[name] !== undefined && o[alias] !== undefined) {
+    throw conflictingOptions(name, alias, `are the same option (\`${alias}\` is the Tomcat original's spelling); give one`);
+  }
+  const chosen = o[name] !== undefined ? name : alias;
+  return compileIgnorePattern(chosen, o[chosen], caseInsensitive);
+}
