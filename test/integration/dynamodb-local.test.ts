@@ -1,0 +1,92 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueBaseName } from '../support/dynamo.js';
+import {
+  DYNAMODB_LOCAL_CREDENTIALS,
+  isJavaAvailable,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from '../support/dynamodb-local.js';
+
+describe('startDynamoDbLocal', () => {
+  const table = uniqueBaseName('ddb-local');
+  let local: DynamoDbLocal | undefined;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    // CI installs Java: a missing JVM is a broken environment, so fail rather than skip.
+    if (!(await isJavaAvailable())) {
+      throw new Error(
+        'DynamoDB Local tests need Java 17+, but `java -version` failed. Install a JRE and put `java` on PATH.',
+      );
+    }
+    local = await startDynamoDbLocal();
+    client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: 'us-east-1',
+      credentials: DYNAMODB_LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true },
+    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await local?.stop();
+    await local?.stop();
+  }, 15_000);
+
+  it('answers on 127.0.0.1 and creates tables ACTIVE at once', async () => {
+    expect(local?.endpoint).toBe(`http://127.0.0.1:${String(local?.port)}`);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+  });
+
+  it('enables native TTL on expiresAt', async () => {
+    const updated = await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
+      }),
+    );
+    expect(updated.TimeToLiveSpecification).toEqual({ Enabled: true, AttributeName: 'expiresAt' });
+
+    const described = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+    expect(described.TimeToLiveDescription).toMatchObject({
+      TimeToLiveStatus: 'ENABLED',
+      AttributeName: 'expiresAt',
+    });
+  });
+
+  it('honours a PutItem ConditionExpression', async () => {
+    const put = (note: string) =>
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { id: { S: 'cond' }, note: { S: note } },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+    await put('first');
+    await expect(put('second')).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+
+    const { Item } = await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: 'cond' } } }));
+    expect(Item?.note).toEqual({ S: 'first' });
+  });
+});
