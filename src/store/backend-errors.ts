@@ -1,0 +1,93 @@
+import { SessionManagerError } from '../errors.js';
+
+/** The shape of an AWS SDK v3 error, as far as we read it. */
+interface SdkErrorLike {
+  name?: string;
+  code?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'LimitExceededException',
+]);
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/** Where a backend call was going, for the message and details of a translated error. */
+export interface CallSite {
+  readonly operation: string;
+  readonly table?: string | undefined;
+}
+
+/** True when DynamoDB refused a write because its condition did not hold (an expected race, not a fault). */
+export function isConditionFailed(error: unknown): boolean {
+  return (error as SdkErrorLike | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/** True for `ResourceInUseException` (a table already exists, or is being created or deleted). */
+export function isResourceInUse(error: unknown): boolean {
+  const name = (error as SdkErrorLike | undefined)?.name;
+  return name === 'ResourceInUseException' || (error as SessionManagerError | undefined)?.details?.awsError === 'ResourceInUseException';
+}
+
+/**
+ * Translates an AWS SDK error into a {@link SessionManagerError}, in one place. The SDK error is
+ * kept as `cause`, its name and request id go into `details`.
+ *
+ * - `ResourceNotFoundException` → `backend.tableMissing`, naming the table and how to create it;
+ * - throttling → `backend.throttled` (retryable);
+ * - refused or reset connections, 5xx answers → `backend.unavailable` (retryable);
+ * - a deadline or timeout → `backend.timeout` (retryable);
+ * - an item over 400 KB → `codec.itemTooLarge`;
+ * - anything else → `backend.failed`.
+ */
+export function translateBackendError(error: unknown, site: CallSite): SessionManagerError {
+  if (error instanceof SessionManagerError) return error;
+  const e = (error ?? {}) as SdkErrorLike;
+  const name = e.name ?? 'Error';
+  const details: Record<string, unknown> = {
+    operation: site.operation,
+    awsError: name,
+    ...(site.table === undefined ? {} : { table: site.table }),
+    ...(e.$metadata?.requestId === undefined ? {} : { requestId: e.$metadata.requestId }),
+    ...(e.code === undefined ? {} : { errorCode: e.code }),
+  };
+  const where = site.table === undefined ? site.operation : `${site.operation} on table ${site.table}`;
+  if (name === 'ResourceNotFoundException') {
+    return new SessionManagerError(
+      'backend.tableMissing',
+      `Table ${site.table ?? '(unknown)'} does not exist (${site.operation}). Create it with \`dsm maintain\`, or let the store create tables (createTables: true).`,
+      { cause: error, details },
+    );
+  }
+  if (THROTTLING.has(name)) {
+    return new SessionManagerError('backend.throttled', `DynamoDB throttled ${where} (${name}); raise the table's capacity or use on-demand billing.`, {
+      cause: error,
+      details,
+      retryable: true,
+    });
+  }
+  if (name === 'AbortError' || (name === 'TimeoutError' && e.code !== 'ECONNRESET') || e.code === 'ETIMEDOUT') {
+    return new SessionManagerError('backend.timeout', `DynamoDB did not answer ${where} in time.`, { cause: error, details, retryable: true });
+  }
+  if ((e.code !== undefined && NETWORK_CODES.has(e.code)) || e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
+    return new SessionManagerError('backend.unavailable', `DynamoDB is unavailable for ${where}: ${e.code ?? name}.`, {
+      cause: error,
+      details,
+      retryable: true,
+    });
+  }
+  if (name === 'ValidationException' && /item size/i.test(e.message ?? '')) {
+    return new SessionManagerError('codec.itemTooLarge', `DynamoDB refused ${where}: the item is over its 400 KB limit.`, { cause: error, details });
+  }
+  return new SessionManagerError('backend.failed', `DynamoDB failed ${where}: ${name}${e.message === undefined ? '' : `: ${e.message}`}`, {
+    cause: error,
+    details,
+  });
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { buildSessionItem, encodeSessionData } from '../codec/codec.js';
+import {
+  buildCreateTableInput,
+  buildDeleteInput,
+  buildGetInput,
+  buildPutIfAbsentInput,
+  buildPutIfVersionInput,
+  buildPutUnlessDestroyedInput,
+  buildRefreshInput,
+  buildScanInput,
+} from './params.js';
+
+const item = buildSessionItem({
+  id: 'abcdefgh',
+  data: encodeSessionData({ cookie: {} }).data,
+  version: 2,
+  lastAccessedMs: 1000,
+  expiresAtMs: 5000,
+});
+
+describe('input builders', () => {
+  it.each([true, false])('GetItem with ConsistentRead %s asks for consumed capacity', (consistent) => {
+    expect(buildGetInput('t1', 'abcdefgh', consistent)).toEqual({
+      TableName: 't1',
+      Key: { id: { S: 'abcdefgh' } },
+      ConsistentRead: consistent,
+      ReturnConsumedCapacity: 'TOTAL',
+    });
+  });
+
+  it('a new session is put only when absent', () => {
+    const input = buildPutIfAbsentInput('t1', item);
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#id)');
+    expect(input.ExpressionAttributeNames).toEqual({ '#id': 'id' });
+    expect(input.Item).toBe(item);
+  });
+
+  it('a replace is conditional on the loaded version and on the item not being a tombstone', () => {
+    const input = buildPutIfVersionInput('t1', item, 7);
+    expect(input.ConditionExpression).toBe('#v = :expected AND attribute_exists(#data)');
+    expect(input.ExpressionAttributeValues).toEqual({ ':expected': { N: '7' } });
+    expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+  });
+
+  it('a put without a version never overwrites a tombstone', () => {
+    expect(buildPutUnlessDestroyedInput('t1', item).ConditionExpression).toBe('attribute_not_exists(#id) OR attribute_exists(#data)');
+  });
+
+  it('a refresh sets only the two timestamps, TTL in epoch seconds, and never creates an item', () => {
+    const input = buildRefreshInput('t1', 'abcdefgh', 3, 1_700_000_000_500, 1_700_003_600_500);
+    expect(input.UpdateExpression).toBe('SET #la = :la, #exp = :exp');
+    expect(input.ConditionExpression).toContain('attribute_exists(#data)');
+    expect(input.ExpressionAttributeValues).toEqual({
+      ':la': { N: '1700000000500' },
+      ':exp': { N: '1700003601' },
+      ':expected': { N: '3' },
+    });
+  });
+
+  it('a delete returns the old item', () => {
+    expect(buildDeleteInput('t1', 'abcdefgh').ReturnValues).toBe('ALL_OLD');
+  });
+
+  it('a scan pages from a start key', () => {
+    expect(buildScanInput('t1', false, { id: { S: 'k' } }).ExclusiveStartKey).toEqual({ id: { S: 'k' } });
+    expect(buildScanInput('t1', true)).not.toHaveProperty('ExclusiveStartKey');
+  });
+
+  it.each([
+    [{ billingMode: 'PAY_PER_REQUEST' } as const, { BillingMode: 'PAY_PER_REQUEST' }],
+    [
+      { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 10, source: 'formula' } as const,
+      { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 10 } },
+    ],
+  ])('CreateTable with %j', (capacity, expected) => {
+    expect(buildCreateTableInput('t1', capacity)).toEqual({
+      TableName: 't1',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      ...expected,
+    });
+  });
+});
