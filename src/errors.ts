@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'codec.itemTooLarge',
   'codec.corruptItem',
   'codec.unserializable',
+  'codec.invalidId',
   'backend.tableMissing',
   'backend.throttled',
   'backend.unavailable',

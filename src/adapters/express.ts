@@ -1,0 +1,137 @@
+import type { Request } from 'express';
+import { Store, type SessionData } from 'express-session';
+import type { SessionRecord } from '../codec/codec.js';
+import type { DynamoSessionStoreOptions } from '../config/options.js';
+import type { TableInfo } from '../expiry/strategy.js';
+import type { MetricsSnapshot } from '../metrics/registry.js';
+import { SessionStore, type InspectedSession, type SaveHints } from '../store/session-store.js';
+import { requestScope, requestStateOf } from '../tracker/request-state.js';
+import { settle, type Callback } from './callback.js';
+import { attachLoadContext, loadContextOf } from './load-context.js';
+
+/**
+ * An express-session store that keeps sessions in DynamoDB, with expiry by table rotation (or
+ * native TTL). Methods take callbacks as express-session expects, and return a promise when no
+ * callback is given. It also works as the store of @fastify/session.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import session from 'express-session';
+ * import { DynamoSessionStore, sessionTracker } from 'dynamo-session-manager';
+ *
+ * const store = new DynamoSessionStore({ tableBaseName: 'myapp-sessions', ignoreUris: '/static/.*' });
+ * await store.ready();
+ * const app = express();
+ * app.use(sessionTracker(store));
+ * app.use(session({ store, secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }));
+ * ```
+ */
+export class DynamoSessionStore extends Store {
+  readonly #core: SessionStore;
+
+  /**
+   * @param options - all optional; see {@link DynamoSessionStoreOptions}.
+   * @throws {SessionManagerError} `config.invalidOption`, `config.unknownOption`, `config.conflictingOptions`.
+   */
+  constructor(options: DynamoSessionStoreOptions = {}) {
+    super();
+    this.#core = new SessionStore(options);
+  }
+
+  /** The framework-neutral store underneath, shared with the tracker and the other adapters. */
+  get core(): SessionStore {
+    return this.#core;
+  }
+
+  /** Loads a session; `null` when missing, expired, destroyed, corrupt or under a malformed id. */
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
+    const work = this.#core.get(sid).then((loaded) => {
+      if (loaded === null) return null;
+      attachLoadContext(loaded.session, loaded.context);
+      return loaded.session as unknown as SessionData;
+    });
+    return settle(work, callback);
+  }
+
+  /** Saves a session: written only when new or changed, conditional on the version it was loaded at. */
+  set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
+    return settle(this.#save(sid, session, false), callback);
+  }
+
+  /** Marks a session as active: writes nothing unless it must move forward or its expiry is due for a refresh. */
+  override touch(sid: string, session: SessionData, callback?: () => void): Promise<void> | undefined {
+    return settle(this.#save(sid, session, true), callback as Callback<void> | undefined);
+  }
+
+  async #save(sid: string, session: SessionData, touchOnly: boolean): Promise<void> {
+    const record = session as unknown as SessionRecord;
+    const hints: SaveHints = {
+      load: loadContextOf(session),
+      request: requestStateOf((session as { req?: unknown }).req) ?? requestScope.getStore(),
+    };
+    const result = touchOnly ? await this.#core.touch(sid, record, hints) : await this.#core.set(sid, record, hints);
+    attachLoadContext(session, result.context);
+  }
+
+  /** Destroys a session everywhere it may be stored. */
+  destroy(sid: string, callback?: Callback<void>): Promise<void> | undefined {
+    const request = requestScope.getStore();
+    if (request?.ignored !== undefined) return settle(Promise.resolve(), callback);
+    return settle(this.#core.destroy(sid), callback);
+  }
+
+  /** Every live session by id. Scans the live tables: expensive. */
+  override all(callback?: Callback<Record<string, SessionData>>): Promise<Record<string, SessionData>> | undefined {
+    const work = this.#core.all().then((map) => Object.fromEntries(map) as unknown as Record<string, SessionData>);
+    return settle(work, callback);
+  }
+
+  /** The number of live sessions. Scans: expensive. */
+  override length(callback?: Callback<number>): Promise<number> | undefined {
+    return settle(this.#core.length(), callback);
+  }
+
+  /** Deletes every session. Scans: expensive. */
+  override clear(callback?: Callback<void>): Promise<void> | undefined {
+    return settle(this.#core.clear(), callback);
+  }
+
+  /** Keeps the load context of a session loaded by `get` on the Session object express-session builds. */
+  override createSession(req: Request, session: SessionData): ReturnType<Store['createSession']> {
+    const context = loadContextOf(session);
+    const created = super.createSession(req, session);
+    attachLoadContext(created, context);
+    return created;
+  }
+
+  /** Resolves once the current period's table is ACTIVE and the previous one is known. */
+  ready(): Promise<void> {
+    return this.#core.ready();
+  }
+
+  /** Runs one round of table maintenance now. */
+  maintain(): Promise<void> {
+    return this.#core.maintain();
+  }
+
+  /** Stops background work and releases what the store built. Idempotent. */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+
+  /** In-process metrics. */
+  metrics(): MetricsSnapshot {
+    return this.#core.metrics();
+  }
+
+  /** Known tables and their roles. */
+  tables(): readonly TableInfo[] {
+    return this.#core.tables();
+  }
+
+  /** One session for an operator, secret values masked unless `reveal`. */
+  inspect(sid: string, options?: { reveal?: boolean }): Promise<InspectedSession | null> {
+    return this.#core.inspect(sid, options);
+  }
+}

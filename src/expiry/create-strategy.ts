@@ -1,0 +1,23 @@
+import type { ResolvedOptions } from '../config/resolve-options.js';
+import type { Backend, MetricsRecorder } from '../store/backend.js';
+import { TableRotation } from './rotation/table-rotation.js';
+import type { ExpiryStrategy } from './strategy.js';
+import { TtlTable } from './ttl/ttl-table.js';
+
+/** Builds the expiry strategy the options ask for. */
+export function createExpiryStrategy(o: ResolvedOptions, backend: Backend, metrics: MetricsRecorder): ExpiryStrategy {
+  const admin = { backend, metrics, logger: o.logger, activeTimeoutMs: o.tableActiveTimeoutMs };
+  if (o.expiry === 'ttl') {
+    return new TtlTable({ ...admin, tableName: o.tableBaseName, createTables: o.createTables, capacity: o.capacity, now: o.now });
+  }
+  return new TableRotation({
+    ...admin,
+    baseName: o.tableBaseName,
+    periodMs: o.rotationPeriodMs,
+    clockSkewMs: o.clockSkewMs,
+    createAheadMs: o.createAheadMs,
+    createTables: o.createTables,
+    capacity: o.capacity,
+    now: o.now,
+  });
+}

@@ -1,0 +1,237 @@
+import { SessionManagerError } from '../../errors.js';
+import type { Clock } from '../../clock.js';
+import type { CapacityOptions } from '../../config/resolve-options.js';
+import { safeLog } from '../../logging/logger.js';
+import { METRIC } from '../../metrics/names.js';
+import type { ExpiryStrategy, ReadPlan, TableInfo, TableRef, TableRole } from '../strategy.js';
+import {
+  deleteTable,
+  describeTable,
+  ensureTable,
+  listTablesWithPrefix,
+  type TableAdminContext,
+  type TableState,
+} from '../table-admin.js';
+import { msUntilNextPeriod, parseTableName, periodIndexAt, periodStartMs, tableNameFor } from './periods.js';
+
+/** Settings of {@link TableRotation}. */
+export interface TableRotationOptions extends TableAdminContext {
+  readonly baseName: string;
+  readonly periodMs: number;
+  readonly clockSkewMs: number;
+  readonly createAheadMs: number;
+  readonly createTables: boolean;
+  readonly capacity: CapacityOptions;
+  readonly now: Clock;
+}
+
+/**
+ * Expiry by table rotation: one table per period named `<base>_<yyyyMMdd_HHmmss>`. Loads read
+ * the current table, then the previous one; near a boundary they also read the neighbouring
+ * table, so servers whose clocks differ a little still find each other's sessions. The next
+ * table is created ahead of its period and used only once ACTIVE; tables older than the previous
+ * period are dropped whole, so expiry costs nothing.
+ *
+ * The table to use is worked out from the clock at call time; maintenance only makes sure the
+ * tables exist. Requests never wait for it.
+ */
+export class TableRotation implements ExpiryStrategy {
+  readonly mode = 'rotation' as const;
+  readonly #o: TableRotationOptions;
+  /** Known table states by period index. */
+  readonly #known = new Map<number, TableState>();
+  #lastInUse: number | undefined;
+  #running: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
+
+  constructor(options: TableRotationOptions) {
+    this.#o = options;
+  }
+
+  #name(period: number): string {
+    return tableNameFor(this.#o.baseName, period, this.#o.periodMs);
+  }
+
+  #isActive(period: number): boolean {
+    return this.#known.get(period)?.status === 'ACTIVE';
+  }
+
+  /** The period whose table is in use at `period`: the latest ACTIVE one not after it. */
+  #inUse(period: number): number | undefined {
+    if (this.#isActive(period)) return period;
+    let best: number | undefined;
+    for (const [p, state] of this.#known) {
+      if (state.status === 'ACTIVE' && p < period && (best === undefined || p > best)) best = p;
+    }
+    return best;
+  }
+
+  #ref(period: number, role: TableRole): TableRef {
+    return { name: this.#name(period), period, role };
+  }
+
+  readPlan(nowMs: number): ReadPlan {
+    const period = periodIndexAt(nowMs, this.#o.periodMs);
+    const current = this.#inUse(period);
+    if (current === undefined) return { first: [], fallback: [] };
+    this.#noteInUse(current);
+    const first: TableRef[] = [this.#ref(current, 'current')];
+    const fallback: TableRef[] = [];
+    const nearEnd = current === period && msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs;
+    const nearStart = current === period && nowMs - periodStartMs(period, this.#o.periodMs) < this.#o.clockSkewMs;
+    if (nearEnd && this.#isActive(period + 1)) first.push(this.#ref(period + 1, 'next'));
+    if (this.#isActive(current - 1)) (nearStart ? first : fallback).push(this.#ref(current - 1, 'previous'));
+    return { first, fallback };
+  }
+
+  writeTable(nowMs: number): TableRef | undefined {
+    const current = this.#inUse(periodIndexAt(nowMs, this.#o.periodMs));
+    return current === undefined ? undefined : this.#ref(current, 'current');
+  }
+
+  otherTables(nowMs: number): readonly TableRef[] {
+    const period = periodIndexAt(nowMs, this.#o.periodMs);
+    const current = this.#inUse(period);
+    if (current === undefined) return [];
+    const others: TableRef[] = [];
+    if (this.#isActive(current - 1)) others.push(this.#ref(current - 1, 'previous'));
+    if (this.#isActive(current + 1)) others.push(this.#ref(current + 1, 'next'));
+    return others;
+  }
+
+  markMissing(name: string): void {
+    const startMs = parseTableName(this.#o.baseName, name);
+    if (startMs === undefined) return;
+    const period = periodIndexAt(startMs, this.#o.periodMs);
+    if (this.#known.get(period)?.status === 'ACTIVE') {
+      this.#known.set(period, { status: 'MISSING', capacity: undefined });
+      safeLog(this.#o.logger, 'warn', { table: name }, 'Session table disappeared (deleted by another server?)');
+    }
+  }
+
+  msUntilRotation(nowMs: number): number {
+    return msUntilNextPeriod(nowMs, this.#o.periodMs);
+  }
+
+  tables(nowMs: number): readonly TableInfo[] {
+    const period = periodIndexAt(nowMs, this.#o.periodMs);
+    const current = this.#inUse(period) ?? period;
+    return [...this.#known.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([p, state]) => ({
+        name: this.#name(p),
+        role: p === current ? 'current' : p === current - 1 ? 'previous' : p === period + 1 ? 'next' : p < current ? 'expired' : 'future',
+        status: state.status,
+        periodStartMs: periodStartMs(p, this.#o.periodMs),
+        periodEndMs: periodStartMs(p + 1, this.#o.periodMs),
+      }));
+  }
+
+  #noteInUse(current: number): void {
+    if (this.#lastInUse === current) return;
+    const from = this.#lastInUse;
+    this.#lastInUse = current;
+    if (from === undefined) return;
+    if (current > from) this.#o.metrics.increment(METRIC.tableRotation);
+    safeLog(this.#o.logger, 'info', { from: this.#name(from), to: this.#name(current) }, 'Rotated current session table');
+  }
+
+  /**
+   * One round of maintenance: make the current period's table ACTIVE (creating it if allowed),
+   * learn whether the previous one exists, create the next one when its period is near, and
+   * delete tables older than the previous period. Rounds never overlap; a call made while a round
+   * runs gets the round after it. Every step runs even when an earlier one fails.
+   */
+  maintain(): Promise<void> {
+    if (this.#queued !== undefined) return this.#queued;
+    const before = this.#running ?? Promise.resolve();
+    const round: Promise<void> = before
+      .catch(() => undefined)
+      .then(async () => {
+        this.#queued = undefined;
+        this.#running = round;
+        await this.#round();
+      })
+      .finally(() => {
+        if (this.#running === round) this.#running = undefined;
+      });
+    this.#queued = round;
+    return round;
+  }
+
+  async #round(): Promise<void> {
+    const nowMs = this.#o.now();
+    const period = periodIndexAt(nowMs, this.#o.periodMs);
+    const failures: unknown[] = [];
+    const step = async (what: string, work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        failures.push(error);
+        this.#o.metrics.increment(METRIC.maintenanceError);
+        safeLog(this.#o.logger, 'error', { step: what, code: (error as SessionManagerError).code, message: (error as Error).message }, 'Table maintenance step failed');
+      }
+    };
+    await step('current', () => this.#ensure(period));
+    await step('previous', () => this.#discover(period - 1));
+    if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.createAheadMs) {
+      await step('next', () => this.#ensure(period + 1));
+    }
+    if (this.#o.createTables) await step('cleanup', () => this.#deleteExpired(nowMs, period));
+    const current = this.#inUse(period);
+    if (current !== undefined) this.#noteInUse(current);
+    if (failures.length > 0) {
+      const first = failures[0] as Error;
+      throw new SessionManagerError((first as SessionManagerError).code ?? 'backend.failed', `Table maintenance failed: ${first.message}`, {
+        cause: first,
+        details: { failures: failures.length },
+        retryable: true,
+      });
+    }
+  }
+
+  async #ensure(period: number): Promise<void> {
+    if (this.#isActive(period)) return;
+    const { state } = await ensureTable(this.#o, this.#name(period), {
+      create: this.#o.createTables,
+      capacity: () => this.#capacityForNewTable(period),
+    });
+    this.#known.set(period, state);
+  }
+
+  async #discover(period: number): Promise<void> {
+    if (this.#known.has(period) && this.#known.get(period)?.status !== 'CREATING') return;
+    const state = await describeTable(this.#o, this.#name(period));
+    this.#known.set(period, state.status === 'UPDATING' ? { ...state, status: 'ACTIVE' } : state);
+  }
+
+  /** A new table copies the capacity of the table before it when that was provisioned (an operator or autoscaler may have tuned it). */
+  #capacityForNewTable(period: number): CapacityOptions {
+    const configured = this.#o.capacity;
+    if (configured.billingMode !== 'PROVISIONED') return configured;
+    for (let p = period - 1; p >= period - 2; p -= 1) {
+      const known = this.#known.get(p)?.capacity;
+      if (known?.billingMode === 'PROVISIONED') return known;
+    }
+    return configured;
+  }
+
+  async #deleteExpired(nowMs: number, period: number): Promise<void> {
+    if (nowMs - periodStartMs(period, this.#o.periodMs) < this.#o.clockSkewMs) return; // lagging servers still read period - 2
+    const names = await listTablesWithPrefix(this.#o, `${this.#o.baseName}_`);
+    let own = 0;
+    for (const name of names) {
+      const startMs = parseTableName(this.#o.baseName, name);
+      if (startMs === undefined) continue;
+      own += 1;
+      const tablePeriod = periodIndexAt(startMs, this.#o.periodMs);
+      if (tablePeriod >= period - 1) {
+        if (!this.#known.has(tablePeriod)) this.#known.set(tablePeriod, await describeTable(this.#o, name));
+        continue;
+      }
+      if (await deleteTable(this.#o, name)) own -= 1;
+      this.#known.delete(tablePeriod);
+    }
+    this.#o.metrics.gauge(METRIC.tablesCount, own);
+  }
+}

@@ -1,0 +1,50 @@
+/** Where a table stands relative to the period of `now`. */
+export type TableRole = 'current' | 'previous' | 'next';
+
+/** A table the store reads or writes, with its place in time. */
+export interface TableRef {
+  readonly name: string;
+  /** The period index (rotation), or 0 for the single TTL table. */
+  readonly period: number;
+  readonly role: TableRole;
+}
+
+/**
+ * Which tables a load reads. `first` are read together (usually just the current table); the
+ * freshest hit wins. `fallback` are read only when `first` found nothing.
+ */
+export interface ReadPlan {
+  readonly first: readonly TableRef[];
+  readonly fallback: readonly TableRef[];
+}
+
+/** What the store knows about one of its tables, for status pages and the CLI. */
+export interface TableInfo {
+  readonly name: string;
+  readonly role: TableRole | 'expired' | 'future';
+  readonly status: string;
+  readonly periodStartMs: number | undefined;
+  readonly periodEndMs: number | undefined;
+}
+
+/**
+ * How sessions expire: the tables to read and write at a given time, and the upkeep that keeps
+ * them there. `rotation` and `ttl` implement it.
+ */
+export interface ExpiryStrategy {
+  readonly mode: 'rotation' | 'ttl';
+  /** The tables to read for a load at `nowMs`; empty before any table is usable. */
+  readPlan(nowMs: number): ReadPlan;
+  /** The table new writes go to at `nowMs`, or undefined before any table is usable. */
+  writeTable(nowMs: number): TableRef | undefined;
+  /** The tables a destroy clears besides the write table. */
+  otherTables(nowMs: number): readonly TableRef[];
+  /** One round of upkeep: create, switch, delete. */
+  maintain(): Promise<void>;
+  /** Marks a table as gone after a data call found it missing; the next upkeep round looks again. */
+  markMissing(name: string): void;
+  /** Known tables with their roles at `nowMs`. */
+  tables(nowMs: number): readonly TableInfo[];
+  /** Milliseconds until the next rotation, or undefined when the strategy does not rotate. */
+  msUntilRotation(nowMs: number): number | undefined;
+}

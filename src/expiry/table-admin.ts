@@ -1,0 +1,138 @@
+import type { ListTablesCommandOutput, TableDescription } from '@aws-sdk/client-dynamodb';
+import { SessionManagerError, isSessionManagerError } from '../errors.js';
+import { safeLog, type Logger } from '../logging/logger.js';
+import { METRIC } from '../metrics/names.js';
+import type { Backend, MetricsRecorder } from '../store/backend.js';
+import { isResourceInUse } from '../store/backend-errors.js';
+import { createDeadline, sleep } from '../store/deadline.js';
+import { buildCreateTableInput } from '../store/params.js';
+import type { CapacityOptions } from '../config/resolve-options.js';
+
+/** Status of a table as far as the store knows. */
+export type TableStatus = 'ACTIVE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'MISSING';
+
+/** What DescribeTable told about a table. */
+export interface TableState {
+  readonly status: TableStatus;
+  readonly capacity: CapacityOptions | undefined;
+}
+
+/** Settings shared by the table helpers. */
+export interface TableAdminContext {
+  readonly backend: Backend;
+  readonly metrics: MetricsRecorder;
+  readonly logger: Logger;
+  readonly activeTimeoutMs: number;
+}
+
+/** Describes a table; a missing table is `MISSING`, not an error. */
+export async function describeTable(ctx: TableAdminContext, name: string): Promise<TableState> {
+  try {
+    const out = await ctx.backend.send('DescribeTable', { TableName: name });
+    return { status: (out.Table?.TableStatus as TableStatus | undefined) ?? 'MISSING', capacity: capacityOf(out.Table) };
+  } catch (error) {
+    if (isSessionManagerError(error, 'backend.tableMissing')) return { status: 'MISSING', capacity: undefined };
+    throw error;
+  }
+}
+
+/** The capacity a table was created with or was changed to (by an operator or an autoscaler). */
+export function capacityOf(table: TableDescription | undefined): CapacityOptions | undefined {
+  if (table === undefined) return undefined;
+  const mode = table.BillingModeSummary?.BillingMode;
+  const read = table.ProvisionedThroughput?.ReadCapacityUnits;
+  const write = table.ProvisionedThroughput?.WriteCapacityUnits;
+  if (mode === 'PAY_PER_REQUEST' || read === undefined || write === undefined || read === 0 || write === 0) {
+    return { billingMode: 'PAY_PER_REQUEST' };
+  }
+  return { billingMode: 'PROVISIONED', readCapacityUnits: read, writeCapacityUnits: write, source: 'explicit' };
+}
+
+/**
+ * Makes sure a table exists and is ACTIVE: creates it when missing (another process creating it
+ * at the same moment is fine), waits while it is CREATING or, under a name we want, DELETING.
+ * Never blocks the event loop: it polls with timers.
+ *
+ * @returns the table's state once ACTIVE, and whether this call created it.
+ * @throws {SessionManagerError} `backend.tableMissing` when missing and `create` is false,
+ *   `rotation.tableNotReady` when it is not ACTIVE within the timeout.
+ */
+export async function ensureTable(
+  ctx: TableAdminContext,
+  name: string,
+  options: { create: boolean; capacity: () => CapacityOptions },
+): Promise<{ state: TableState; created: boolean }> {
+  const deadline = createDeadline(ctx.activeTimeoutMs);
+  let created = false;
+  let delayMs = 50;
+  for (;;) {
+    const state = await describeTable(ctx, name);
+    if (state.status === 'ACTIVE' || state.status === 'UPDATING') return { state: { ...state, status: 'ACTIVE' }, created };
+    if (state.status === 'MISSING') {
+      if (!options.create) {
+        throw new SessionManagerError(
+          'backend.tableMissing',
+          `Table ${name} does not exist and createTables is false. Create it with \`dsm maintain\` or allow the store to create tables.`,
+          { details: { table: name } },
+        );
+      }
+      const capacity = options.capacity();
+      try {
+        await ctx.backend.send('CreateTable', buildCreateTableInput(name, capacity));
+        created = true;
+        ctx.metrics.increment(METRIC.tableCreated);
+        safeLog(ctx.logger, 'info', { table: name, billingMode: capacity.billingMode, ...capacityFields(capacity) }, 'Created session table');
+      } catch (error) {
+        if (!isResourceInUse(error)) throw error;
+        // Another process created it (or it is being deleted): wait for it like our own.
+      }
+    }
+    if (deadline.expired()) {
+      throw new SessionManagerError('rotation.tableNotReady', `Table ${name} is still ${state.status} after ${Math.round(ctx.activeTimeoutMs / 1000)} s.`, {
+        details: { table: name, status: state.status },
+        retryable: true,
+      });
+    }
+    await sleep(Math.min(delayMs, deadline.remainingMs()));
+    delayMs = Math.min(delayMs * 2, 1000);
+  }
+}
+
+function capacityFields(capacity: CapacityOptions): Record<string, number> {
+  return capacity.billingMode === 'PROVISIONED'
+    ? { readCapacityUnits: capacity.readCapacityUnits, writeCapacityUnits: capacity.writeCapacityUnits }
+    : {};
+}
+
+/**
+ * Deletes a table. A table already being deleted, still being created, or already gone is not
+ * an error: another process is handling it, or the next round will.
+ *
+ * @returns true when this call started the deletion.
+ */
+export async function deleteTable(ctx: TableAdminContext, name: string): Promise<boolean> {
+  try {
+    await ctx.backend.send('DeleteTable', { TableName: name });
+    ctx.metrics.increment(METRIC.tableDeleted);
+    safeLog(ctx.logger, 'info', { table: name }, 'Deleted expired session table');
+    return true;
+  } catch (error) {
+    if (isResourceInUse(error) || isSessionManagerError(error, 'backend.tableMissing')) return false;
+    throw error;
+  }
+}
+
+/** Names of every table starting with `prefix`, paging through ListTables from the prefix on. */
+export async function listTablesWithPrefix(ctx: TableAdminContext, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let start: string | undefined = prefix;
+  for (;;) {
+    const page: ListTablesCommandOutput = await ctx.backend.send('ListTables', { ExclusiveStartTableName: start, Limit: 100 });
+    const tableNames: string[] = page.TableNames ?? [];
+    for (const name of tableNames) if (name.startsWith(prefix)) names.push(name);
+    const last: string | undefined = page.LastEvaluatedTableName;
+    const passedPrefix = tableNames.length > 0 && !(tableNames[tableNames.length - 1] ?? '').startsWith(prefix) && (tableNames[tableNames.length - 1] ?? '') > prefix;
+    if (last === undefined || passedPrefix) return names;
+    start = last;
+  }
+}

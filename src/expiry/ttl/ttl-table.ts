@@ -1,0 +1,98 @@
+import type { Clock } from '../../clock.js';
+import type { CapacityOptions } from '../../config/resolve-options.js';
+import { isSessionManagerError } from '../../errors.js';
+import { ATTR } from '../../codec/item-format.js';
+import { safeLog } from '../../logging/logger.js';
+import type { ExpiryStrategy, ReadPlan, TableInfo, TableRef } from '../strategy.js';
+import { ensureTable, type TableAdminContext, type TableStatus } from '../table-admin.js';
+
+/** Settings of {@link TtlTable}. */
+export interface TtlTableOptions extends TableAdminContext {
+  readonly tableName: string;
+  readonly createTables: boolean;
+  readonly capacity: CapacityOptions;
+  readonly now: Clock;
+}
+
+/**
+ * Expiry by DynamoDB's native TTL: one table holds every session, and DynamoDB deletes items
+ * whose `expiresAt` (epoch seconds) has passed, late (hours to days) and for free. Reads check
+ * expiry themselves, so an expired session is never served.
+ */
+export class TtlTable implements ExpiryStrategy {
+  readonly mode = 'ttl' as const;
+  readonly #o: TtlTableOptions;
+  readonly #ref: TableRef;
+  #status: TableStatus | undefined;
+  #ttl: string = 'UNKNOWN';
+  #running: Promise<void> | undefined;
+
+  constructor(options: TtlTableOptions) {
+    this.#o = options;
+    this.#ref = { name: options.tableName, period: 0, role: 'current' };
+  }
+
+  readPlan(): ReadPlan {
+    return this.#status === 'ACTIVE' ? { first: [this.#ref], fallback: [] } : { first: [], fallback: [] };
+  }
+
+  writeTable(): TableRef | undefined {
+    return this.#status === 'ACTIVE' ? this.#ref : undefined;
+  }
+
+  otherTables(): readonly TableRef[] {
+    return [];
+  }
+
+  markMissing(name: string): void {
+    if (name === this.#ref.name) this.#status = 'MISSING';
+  }
+
+  msUntilRotation(): undefined {
+    return undefined;
+  }
+
+  tables(): readonly TableInfo[] {
+    return [{ name: this.#ref.name, role: 'current', status: `${this.#status ?? 'UNKNOWN'} (TTL ${this.#ttl})`, periodStartMs: undefined, periodEndMs: undefined }];
+  }
+
+  /** Makes sure the table exists and is ACTIVE, and that TTL on `expiresAt` is enabled. */
+  maintain(): Promise<void> {
+    this.#running ??= this.#round().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #round(): Promise<void> {
+    if (this.#status !== 'ACTIVE') {
+      const { state } = await ensureTable(this.#o, this.#ref.name, { create: this.#o.createTables, capacity: () => this.#o.capacity });
+      this.#status = state.status;
+    }
+    if (this.#ttl === 'ENABLED' || this.#ttl === 'UNSUPPORTED') return;
+    try {
+      const described = await this.#o.backend.send('DescribeTimeToLive', { TableName: this.#ref.name });
+      const ttl = described.TimeToLiveDescription;
+      this.#ttl = ttl?.TimeToLiveStatus ?? 'DISABLED';
+      if ((this.#ttl === 'ENABLED' || this.#ttl === 'ENABLING') && ttl?.AttributeName !== ATTR.expiresAt) {
+        safeLog(this.#o.logger, 'warn', { table: this.#ref.name, attribute: ttl?.AttributeName }, 'TTL is enabled on another attribute; sessions are still never served after they expire, but DynamoDB will not delete them');
+        return;
+      }
+      if (this.#ttl === 'DISABLED' && this.#o.createTables) {
+        await this.#o.backend.send('UpdateTimeToLive', {
+          TableName: this.#ref.name,
+          TimeToLiveSpecification: { Enabled: true, AttributeName: ATTR.expiresAt },
+        });
+        this.#ttl = 'ENABLED';
+        safeLog(this.#o.logger, 'info', { table: this.#ref.name, attribute: ATTR.expiresAt }, 'Enabled TTL on the session table');
+      }
+    } catch (error) {
+      if (isSessionManagerError(error, 'backend.failed') && /Unknown/i.test(String(error.details.awsError))) {
+        this.#ttl = 'UNSUPPORTED';
+        safeLog(this.#o.logger, 'warn', { table: this.#ref.name }, 'This endpoint does not implement TTL; expired sessions are never served but stay stored');
+        return;
+      }
+      throw error;
+    }
+  }
+}

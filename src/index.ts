@@ -1,0 +1,37 @@
+// dynamo-session-manager: the public API. Re-exports only.
+
+// The express-session store and the request tracker (the public contract).
+export { DynamoSessionStore } from './adapters/express.js';
+export { sessionTracker } from './tracker/middleware.js';
+export type { SessionTrackerOptions, TrackedStore } from './tracker/middleware.js';
+
+// The framework-neutral core, for other adapters and tools.
+export { SessionStore } from './store/session-store.js';
+export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession } from './store/session-store.js';
+
+// Options.
+export { resolveOptions, DEFAULTS } from './config/index.js';
+export type {
+  DynamoSessionStoreOptions,
+  ResolvedOptions,
+  ExpiryMode,
+  BillingMode,
+  BackendErrorPolicy,
+  IgnorePattern,
+} from './config/index.js';
+export type { Clock } from './clock.js';
+export type { Logger, LogMethod } from './logging/logger.js';
+export type { TableInfo, TableRole } from './expiry/strategy.js';
+
+// Errors.
+export { SessionManagerError, isSessionManagerError, ERROR_CODES } from './errors.js';
+export type { ErrorCode, SessionManagerErrorOptions } from './errors.js';
+
+// Metrics.
+export { METRIC } from './metrics/names.js';
+export type { MetricsSink } from './metrics/sink.js';
+export type { MetricsSnapshot } from './metrics/registry.js';
+
+// Capacity and cost.
+export { provisionedCapacity, estimateCost, formatUsd, US_EAST_1_STANDARD_PRICES, PRICES_AS_OF } from './capacity/index.js';
+export type { ProvisionedCapacity, ProvisionedCapacityInput, CostInput, CostEstimate } from './capacity/index.js';

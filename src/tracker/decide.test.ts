@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { decideSave, type SaveFacts } from './decide.js';
+
+const base: SaveFacts = {
+  ignored: false,
+  degraded: false,
+  loaded: true,
+  changed: false,
+  inOlderTable: false,
+  sinceLastWriteMs: 1000,
+  expiryGainMs: 1000,
+  touchAfterMs: 360_000,
+};
+
+describe('decideSave', () => {
+  it.each<[string, Partial<SaveFacts>, string, string]>([
+    ['read-only request', {}, 'skip', 'unchanged'],
+    ['ignored request, even if changed and new', { ignored: true, changed: true, loaded: false }, 'skip', 'ignored'],
+    ['degraded request', { degraded: true, changed: true }, 'skip', 'degraded'],
+    ['new session', { loaded: false }, 'save', 'new'],
+    ['changed session', { changed: true }, 'save', 'changed'],
+    ['changed session in an older table', { changed: true, inOlderTable: true }, 'save', 'changed'],
+    ['unchanged session in an older table', { inOlderTable: true }, 'touch', 'moved-forward'],
+    ['unchanged, last written long ago', { sinceLastWriteMs: 360_000 }, 'touch', 'refresh'],
+    ['unchanged, cookie would gain a lot', { expiryGainMs: 400_000 }, 'touch', 'refresh'],
+    ['unchanged, just under the threshold', { sinceLastWriteMs: 359_999, expiryGainMs: 359_999 }, 'skip', 'unchanged'],
+    ['unchanged with touchAfter 0', { touchAfterMs: 0, sinceLastWriteMs: 0, expiryGainMs: 0 }, 'touch', 'refresh'],
+  ])('%s', (_label, facts, action, reason) => {
+    expect(decideSave({ ...base, ...facts })).toEqual({ action, reason });
+  });
+});

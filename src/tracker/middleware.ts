@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import onHeaders from 'on-headers';
+import type { IgnorePattern } from '../config/options.js';
+import { validateKnownKeys } from './options.js';
+import { METRIC } from '../metrics/names.js';
+import type { SessionStore } from '../store/session-store.js';
+import { REQUEST_STATE, createRequestState, requestScope } from './request-state.js';
+import { compileIgnorePattern, matchIgnoreRules, pathOf, type IgnoreRules } from './rules.js';
+
+/** Options of {@link sessionTracker}; by default the store's own ignore rules apply. */
+export interface SessionTrackerOptions {
+  /** Requests whose whole path matches are never written. @default the store's `ignoreUris` */
+  ignoreUris?: IgnorePattern;
+  /** Requests with a header whose whole name matches (case-insensitive) are never written. @default the store's `ignoreHeaders` */
+  ignoreHeaders?: IgnorePattern;
+  /** Alias of `ignoreUris`. */
+  ignoreUri?: IgnorePattern;
+  /** Alias of `ignoreHeaders`. */
+  ignoreHeader?: IgnorePattern;
+}
+
+/** Anything that wraps the core store: `DynamoSessionStore` or the core itself. */
+export type TrackedStore = SessionStore | { readonly core: SessionStore };
+
+type NextFunction = (error?: unknown) => void;
+type TrackedRequest = IncomingMessage & { originalUrl?: string; sessionID?: string };
+
+/**
+ * The request tracker, the Tomcat original's valve: an Express/Connect middleware mounted
+ * **before** express-session. It decides per request whether anything may be written:
+ * a request that matches an ignore rule can read its session, but nothing is stored for it
+ * (no set, no touch, no new session) and no cookie is issued for a session that was not stored.
+ * It also records request timing and counts.
+ *
+ * @param store - the `DynamoSessionStore` the session middleware uses.
+ * @param options - ignore rules overriding the store's.
+ * @throws {SessionManagerError} `config.invalidOption` for an invalid pattern.
+ * @example
+ * ```ts
+ * app.use(sessionTracker(store, { ignoreUris: '/(static|health)/.*', ignoreHeaders: 'x-no-session' }));
+ * app.use(session({ store, secret, resave: false, saveUninitialized: false }));
+ * ```
+ */
+export function sessionTracker(store: TrackedStore, options: SessionTrackerOptions = {}) {
+  const core = 'core' in store ? store.core : store;
+  const rules = resolveRules(core, options);
+  const metrics = core.metricsRecorder;
+
+  return function trackSession(req: TrackedRequest, res: ServerResponse, next: NextFunction): void {
+    const state = createRequestState(performance.now());
+    state.ignored = matchIgnoreRules(rules, { path: pathOf(req.originalUrl ?? req.url ?? '/'), headerNames: headerNamesOf(req) });
+    (req as unknown as Record<symbol, unknown>)[REQUEST_STATE] = state;
+    metrics.increment(METRIC.requestCount);
+    if (state.ignored !== undefined) metrics.increment(METRIC.requestIgnored);
+    onHeaders(res, function dropUnstoredSessionCookie(this: ServerResponse) {
+      if ((state.ignored !== undefined || state.degraded) && !state.stored) removeSessionCookie(this, req.sessionID);
+    });
+    res.once('finish', () => metrics.timing(METRIC.requestDuration, performance.now() - state.startedAt));
+    requestScope.run(state, next);
+  };
+}
+
+function resolveRules(core: SessionStore, options: SessionTrackerOptions): IgnoreRules {
+  validateKnownKeys(options);
+  const pick = (name: 'ignoreUris' | 'ignoreHeaders', alias: 'ignoreUri' | 'ignoreHeader', insensitive: boolean, fallback: RegExp | undefined) => {
+    if (options[name] !== undefined) return compileIgnorePattern(name, options[name], insensitive);
+    if (options[alias] !== undefined) return compileIgnorePattern(alias, options[alias], insensitive);
+    return fallback;
+  };
+  const uri = pick('ignoreUris', 'ignoreUri', false, core.options.ignoreUris);
+  const header = pick('ignoreHeaders', 'ignoreHeader', true, core.options.ignoreHeaders);
+  return { ...(uri === undefined ? {} : { uri }), ...(header === undefined ? {} : { header }) };
+}
+
+function headerNamesOf(req: IncomingMessage): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) names.push(req.rawHeaders[i] ?? '');
+  return names;
+}
+
+/** Drops the Set-Cookie entries that carry the session id. */
+function removeSessionCookie(res: ServerResponse, sessionId: string | undefined): void {
+  if (sessionId === undefined) return;
+  const header = res.getHeader('set-cookie');
+  if (header === undefined) return;
+  const entries = Array.isArray(header) ? header : [String(header)];
+  const kept = entries.filter((entry) => !safeDecode(entry).includes(sessionId));
+  if (kept.length === entries.length) return;
+  if (kept.length === 0) res.removeHeader('set-cookie');
+  else res.setHeader('set-cookie', kept);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
