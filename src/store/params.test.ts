@@ -58,6 +58,13 @@ describe('input builders', () => {
     });
   });
 
+  it('a refresh without a version only requires the session to exist', () => {
+    const input = buildRefreshInput('t1', 'abcdefgh', undefined, 1000, 2000);
+    expect(input.ConditionExpression).toBe('attribute_exists(#data)');
+    expect(input.ExpressionAttributeValues).not.toHaveProperty(':expected');
+    expect(input.ExpressionAttributeNames).not.toHaveProperty('#v');
+  });
+
   it('a delete returns the old item', () => {
     expect(buildDeleteInput('t1', 'abcdefgh').ReturnValues).toBe('ALL_OLD');
   });

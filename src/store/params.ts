@@ -63,25 +63,31 @@ export function buildPutUnlessDestroyedInput(table: string, item: Item): PutItem
 
 /**
  * UpdateItem that refreshes only `lastAccessed` and `expiresAt`, on the condition that the session
- * still exists at `expectedVersion`. It never creates an item.
+ * still exists (at `expectedVersion` when given). It never creates an item.
  */
 export function buildRefreshInput(
   table: string,
   id: string,
-  expectedVersion: number,
+  expectedVersion: number | undefined,
   lastAccessedMs: number,
   expiresAtMs: number,
 ): UpdateItemCommandInput {
+  const versioned = expectedVersion !== undefined;
   return {
     TableName: table,
     Key: keyOf(id),
     UpdateExpression: 'SET #la = :la, #exp = :exp',
-    ConditionExpression: 'attribute_exists(#data) AND #v = :expected',
-    ExpressionAttributeNames: { '#la': ATTR.lastAccessed, '#exp': ATTR.expiresAt, '#data': ATTR.data, '#v': ATTR.version },
+    ConditionExpression: versioned ? 'attribute_exists(#data) AND #v = :expected' : 'attribute_exists(#data)',
+    ExpressionAttributeNames: {
+      '#la': ATTR.lastAccessed,
+      '#exp': ATTR.expiresAt,
+      '#data': ATTR.data,
+      ...(versioned ? { '#v': ATTR.version } : {}),
+    },
     ExpressionAttributeValues: {
       ':la': { N: String(lastAccessedMs) },
       ':exp': { N: String(toEpochSeconds(expiresAtMs)) },
-      ':expected': { N: String(expectedVersion) },
+      ...(versioned ? { ':expected': { N: String(expectedVersion) } } : {}),
     },
     ReturnConsumedCapacity: 'TOTAL',
   };

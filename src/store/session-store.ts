@@ -400,7 +400,7 @@ export class SessionStore {
     const decision = decideSave({
       ignored: request?.ignored !== undefined,
       degraded: request?.degraded === true,
-      loaded: load !== undefined || (touchOnly && hints.unversioned === true),
+      loaded: load !== undefined || touchOnly,
       changed: !touchOnly && (load === undefined || load.bodyJson !== bodyJson),
       inOlderTable: load !== undefined && writeTable !== undefined && load.table.period < writeTable.period,
       sinceLastWriteMs: load === undefined ? Number.POSITIVE_INFINITY : now - load.lastAccessedMs,
@@ -421,7 +421,7 @@ export class SessionStore {
       await this.#whenUsable(deadline);
       const result =
         decision.action === 'touch'
-          ? await this.#refresh(id, session, bodyJson, expiresAtMs, load, hints.unversioned === true, decision.reason, deadline)
+          ? await this.#refresh(id, session, bodyJson, expiresAtMs, load, decision.reason, deadline)
           : await this.#write(id, session, bodyJson, expiresAtMs, load, hints.unversioned === true, decision.reason, deadline);
       if (result.action === 'written' || result.action === 'refreshed') {
         if (request !== undefined) request.stored = true;
@@ -585,17 +585,14 @@ export class SessionStore {
     bodyJson: string,
     expiresAtMs: number,
     load: LoadContext | undefined,
-    unversioned: boolean,
     reason: SaveReason,
     deadline: Deadline,
   ): Promise<SaveResult> {
     const target = this.#targetFor(load?.table);
     try {
       if (load === undefined) {
-        if (!unversioned) return { action: 'skipped', reason: 'unchanged' };
-        // Loaded by code that kept no context: refresh only if it still exists, as a whole put.
-        const item = this.#encode(id, session, 1, expiresAtMs);
-        await this.#backend.send('PutItem', { ...buildPutUnlessDestroyedInput(target.name, item), ConditionExpression: 'attribute_exists(#data)', ExpressionAttributeNames: { '#data': 'data' } }, deadline);
+        // Loaded by code that kept no context: refresh the expiry only if the session still exists.
+        await this.#backend.send('UpdateItem', buildRefreshInput(target.name, id, undefined, this.options.now(), expiresAtMs), deadline);
         this.#metrics.increment(METRIC.sessionTouchWrite);
         return { action: 'refreshed', reason };
       }
