@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, ListTablesCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 
 /** The endpoint of the run's shared dynalite server. */
@@ -40,4 +40,17 @@ export async function dropTablesWithPrefix(client: DynamoDBClient, prefix: strin
   for (const name of await listTablesWithPrefix(client, prefix)) {
     await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
   }
+}
+
+/** Tables starting with `prefix` that are not being deleted. */
+export async function liveTablesWithPrefix(client: DynamoDBClient, prefix: string): Promise<string[]> {
+  const live: string[] = [];
+  for (const name of await listTablesWithPrefix(client, prefix)) {
+    const status = await client
+      .send(new DescribeTableCommand({ TableName: name }))
+      .then((out) => out.Table?.TableStatus)
+      .catch(() => 'GONE');
+    if (status !== 'DELETING' && status !== 'GONE') live.push(name);
+  }
+  return live;
 }
