@@ -1,15 +1,30 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Tests import the package by name, as users do; these point the names at the sources, so
+    // tests never run against a stale build. The packaging test checks the built exports map.
+    alias: [
+      { find: /^dynamo-session-manager\/local$/, replacement: src('local/index.ts') },
+      { find: /^dynamo-session-manager\/fastify$/, replacement: src('adapters/fastify.ts') },
+      { find: /^dynamo-session-manager\/koa$/, replacement: src('adapters/koa.ts') },
+      { find: /^dynamo-session-manager$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts'],
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
