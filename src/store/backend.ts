@@ -149,7 +149,7 @@ export class Backend {
       metrics.increment(METRIC.dynamodbCalls, 1, tags);
       try {
         const output = (await client.send(new Command(input) as never, {
-          abortSignal: AbortSignal.timeout(Math.max(1, Math.min(requestTimeoutMs, remaining))),
+          abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(requestTimeoutMs, remaining)))),
         })) as OutputOf<O>;
         metrics.timing(METRIC.dynamodbLatency, performance.now() - started, tags);
         this.#recordCapacity(operation, (output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
