@@ -150,7 +150,7 @@ export class SessionStore {
    */
   async ready(): Promise<void> {
     this.#ready ??= this.#start();
-    return await this.#ready;
+    await keepingProcessAlive(this.#ready);
   }
 
   #start(): Promise<void> {
@@ -168,7 +168,7 @@ export class SessionStore {
    */
   async maintain(): Promise<void> {
     this.#assertOpen();
-    await this.#strategy.maintain();
+    await keepingProcessAlive(this.#strategy.maintain());
   }
 
   #scheduleMaintenance(): void {
@@ -732,6 +732,20 @@ interface Found {
 function isFresher(a: Found, b: Found): boolean {
   if (a.record.version !== b.record.version) return a.record.version > b.record.version;
   return a.table.period > b.table.period;
+}
+
+/**
+ * Waits for `work` while keeping the process alive. Background timers are unref'd so that they
+ * never hold a process open, but a caller awaiting `ready()` at top level (before any server
+ * listens) must not see the process exit under it.
+ */
+async function keepingProcessAlive<T>(work: Promise<T>): Promise<T> {
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(keepAlive);
+  }
 }
 
 function isResolved(options: object): options is ResolvedOptions {

@@ -1,0 +1,114 @@
+import type { DynamoSessionStoreOptions } from 'dynamo-session-manager';
+
+/** Where the demo keeps its sessions. */
+export type DemoBackend =
+  /** dynalite started by the demo; `dataDir` undefined means in memory. */
+  | { readonly kind: 'embedded'; readonly dataDir: string | undefined }
+  /** A DynamoDB the user points at: an endpoint (DynamoDB Local, Alternator...) or AWS in a region. */
+  | { readonly kind: 'external'; readonly endpoint: string | undefined; readonly region: string | undefined };
+
+/** The demo's settings, read from the environment once by {@link readDemoConfig}. */
+export interface DemoConfig {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  readonly port: number;
+  /** The demo listens on loopback only. */
+  readonly host: '127.0.0.1';
+  /** Length of one table period, in seconds. */
+  readonly rotationSeconds: number;
+  /** Idle timeout of a session, in seconds: two periods, so a session idle for a whole period is still found in the previous table. */
+  readonly idleSeconds: number;
+  readonly backend: DemoBackend;
+  /** Signs the session cookie; undefined means a random secret per process. */
+  readonly sessionSecret: string | undefined;
+  /** Prefix of the demo's tables. */
+  readonly tableBaseName: string;
+}
+
+/** Defaults of the demo (not of the library: its rotation is an hour). */
+export const DEMO_DEFAULTS = Object.freeze({
+  port: 3000,
+  rotationSeconds: 60,
+  dataDir: './.dsm-data',
+  tableBaseName: 'demo-sessions',
+});
+
+/** The environment variables the demo reads. */
+export type DemoEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the demo's settings from environment variables. Pure: pass `process.env`.
+ *
+ * - `PORT` (default 3000; 0 for any free port), always on 127.0.0.1;
+ * - `DSM_ROTATION_SECONDS` (default 60): the table period;
+ * - `DSM_DATA_DIR` (default `./.dsm-data`) or `DSM_MEMORY=1`: where the embedded server keeps data;
+ * - `DSM_ENDPOINT` and/or `AWS_REGION`: use that DynamoDB instead of the embedded server;
+ * - `DSM_SESSION_SECRET`: cookie signing secret (default: random per start).
+ *
+ * @throws {Error} naming the variable, the value and what is allowed.
+ */
+export function readDemoConfig(env: DemoEnv): DemoConfig {
+  const port = readInteger(env, 'PORT', DEMO_DEFAULTS.port, 0, 65_535);
+  const rotationSeconds = readInteger(env, 'DSM_ROTATION_SECONDS', DEMO_DEFAULTS.rotationSeconds, 2, 86_400);
+  const endpoint = nonEmpty(env.DSM_ENDPOINT);
+  const region = nonEmpty(env.AWS_REGION);
+  if (endpoint !== undefined && !/^https?:\/\/\S+$/.test(endpoint)) {
+    throw new Error(`DSM_ENDPOINT must be an http:// or https:// URL; got ${JSON.stringify(endpoint)}.`);
+  }
+  const memory = nonEmpty(env.DSM_MEMORY);
+  if (memory !== undefined && memory !== '0' && memory !== '1') {
+    throw new Error(`DSM_MEMORY must be 1 (keep data in memory) or 0; got ${JSON.stringify(memory)}.`);
+  }
+  const backend: DemoBackend =
+    endpoint !== undefined || region !== undefined
+      ? { kind: 'external', endpoint, region }
+      : { kind: 'embedded', dataDir: memory === '1' ? undefined : (nonEmpty(env.DSM_DATA_DIR) ?? DEMO_DEFAULTS.dataDir) };
+  return Object.freeze({
+    port,
+    host: '127.0.0.1',
+    rotationSeconds,
+    idleSeconds: rotationSeconds * 2,
+    backend,
+    sessionSecret: nonEmpty(env.DSM_SESSION_SECRET),
+    tableBaseName: DEMO_DEFAULTS.tableBaseName,
+  });
+}
+
+/**
+ * The store options the demo uses for `config`, given the endpoint of the embedded server
+ * when there is one. Tests build their store with the same function.
+ */
+export function demoStoreOptions(config: DemoConfig, embeddedEndpoint?: string): DynamoSessionStoreOptions {
+  const connection: DynamoSessionStoreOptions =
+    config.backend.kind === 'embedded'
+      ? embeddedEndpoint === undefined
+        ? {}
+        : { dynamoEndpoint: embeddedEndpoint }
+      : {
+          ...(config.backend.endpoint === undefined ? {} : { dynamoEndpoint: config.backend.endpoint }),
+          ...(config.backend.region === undefined ? {} : { region: config.backend.region }),
+        };
+  return {
+    ...connection,
+    tableBaseName: config.tableBaseName,
+    tableRotationSeconds: config.rotationSeconds,
+    maxInactiveInterval: config.idleSeconds,
+    // Static assets are served after the session middleware on purpose: their requests read
+    // the session but the tracker makes sure they never write it.
+    ignoreUris: '/static/.*',
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function readInteger(env: DemoEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
+  }
+  return value;
+}

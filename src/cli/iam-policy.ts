@@ -1,0 +1,106 @@
+import type { ExpiryMode } from '../config/options.js';
+import { SessionManagerError } from '../errors.js';
+
+/** What the policy is for. */
+export interface IamPolicyInput {
+  readonly tableBaseName: string;
+  readonly expiry: ExpiryMode;
+  /** AWS region of the tables, or `*`. */
+  readonly region: string;
+  /** 12-digit AWS account id, or `*`. */
+  readonly account: string;
+  /** ARN partition: `aws`, `aws-cn`, `aws-us-gov`. */
+  readonly partition: string;
+  /** Whether the store creates (and, in rotation mode, deletes) its tables: `createTables`. */
+  readonly createTables: boolean;
+  /** Grant Scan, which only `all()`, `length()` and `clear()` use (express-session's optional methods). */
+  readonly withScan: boolean;
+}
+
+/** One statement of an IAM policy. */
+export interface IamStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow';
+  readonly Action: readonly string[];
+  readonly Resource: string;
+}
+
+/** An IAM policy document, as `aws iam create-policy --policy-document` takes it. */
+export interface IamPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: readonly IamStatement[];
+}
+
+/**
+ * Rotated table names are `<base>_<yyyyMMdd_HHmmss>`. IAM's `?` matches exactly one character,
+ * so this pattern covers those names and no other table that merely starts with `<base>_`
+ * (`sessions_backup`): the policy grants DeleteTable, so the pattern is kept tight.
+ */
+export const ROTATED_TABLE_SUFFIX = '_????????_??????';
+
+const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+
+/**
+ * The least-privilege IAM policy for a store with these settings: exactly the DynamoDB actions
+ * the store calls, on its own tables only.
+ *
+ * - rotation: item actions, DescribeTable, and (with `createTables`) CreateTable and DeleteTable on
+ *   `table/<base>_????????_??????`, plus ListTables on `*` (ListTables has no resource-level
+ *   permissions; the store lists tables only to find expired ones to delete, so only with `createTables`);
+ * - ttl: item actions, DescribeTable and DescribeTimeToLive, and (with `createTables`) CreateTable
+ *   and UpdateTimeToLive on `table/<base>`; the single table is never deleted.
+ *
+ * @throws {SessionManagerError} `cli.usage` for a malformed account, region or partition.
+ */
+export function buildIamPolicy(input: IamPolicyInput): IamPolicyDocument {
+  if (input.account !== '*' && !/^\d{12}$/.test(input.account)) {
+    throw usage(`--account must be a 12-digit AWS account id or *; got ${JSON.stringify(input.account)}.`);
+  }
+  if (input.region !== '*' && !/^[a-z0-9-]+$/.test(input.region)) {
+    throw usage(`--region must be an AWS region name such as us-east-1, or *; got ${JSON.stringify(input.region)}.`);
+  }
+  if (!/^aws(-[a-z]+)*$/.test(input.partition)) {
+    throw usage(`--partition must be an ARN partition such as aws, aws-cn or aws-us-gov; got ${JSON.stringify(input.partition)}.`);
+  }
+  const tables = `arn:${input.partition}:dynamodb:${input.region}:${input.account}:table/`;
+  const itemActions = [...ITEM_ACTIONS, ...(input.withScan ? ['dynamodb:Scan'] : [])];
+  if (input.expiry === 'ttl') {
+    const resource = `${tables}${input.tableBaseName}`;
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'SessionItems', Effect: 'Allow', Action: itemActions, Resource: resource },
+        {
+          Sid: 'SessionTable',
+          Effect: 'Allow',
+          Action: [
+            'dynamodb:DescribeTable',
+            'dynamodb:DescribeTimeToLive',
+            ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'] : []),
+          ],
+          Resource: resource,
+        },
+      ],
+    };
+  }
+  const resource = `${tables}${input.tableBaseName}${ROTATED_TABLE_SUFFIX}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'SessionItems', Effect: 'Allow', Action: itemActions, Resource: resource },
+      {
+        Sid: 'SessionTables',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : [])],
+        Resource: resource,
+      },
+      ...(input.createTables
+        ? [{ Sid: 'FindExpiredTables', Effect: 'Allow' as const, Action: ['dynamodb:ListTables'], Resource: '*' }]
+        : []),
+    ],
+  };
+}
+
+function usage(message: string): SessionManagerError {
+  return new SessionManagerError('cli.usage', message);
+}

@@ -1,0 +1,68 @@
+import { isSessionManagerError } from '../errors.js';
+import { listTablesWithPrefix, type TableAdminContext } from '../expiry/table-admin.js';
+import type { CliSettings } from './settings.js';
+import { buildRotationReport, buildTtlReport, planRotationTables, type StatusReport, type TableFacts } from './status-model.js';
+
+/** How many DescribeTable calls `dsm status` keeps in flight. */
+const DESCRIBE_CONCURRENCY = 4;
+
+/**
+ * Reads the tables of the settings' base name and mode: ListTables (every page) and
+ * DescribeTable in rotation mode, DescribeTable and DescribeTimeToLive in ttl mode. Missing
+ * tables are reported, not thrown.
+ *
+ * @throws {SessionManagerError} `backend.*` when DynamoDB cannot be reached or refuses a call.
+ */
+export async function readStatus(ctx: TableAdminContext, settings: CliSettings, nowMs: number): Promise<StatusReport> {
+  const base = { tableBaseName: settings.tableBaseName, endpoint: settings.endpoint, region: settings.region };
+  if (settings.expiry === 'ttl') {
+    const fact = await describe(ctx, settings.tableBaseName);
+    const ttl = fact.status === 'MISSING' ? null : await describeTtl(ctx, settings.tableBaseName);
+    return buildTtlReport(base, { ...fact, ttl }, nowMs);
+  }
+  const listed = await listTablesWithPrefix(ctx, `${settings.tableBaseName}_`);
+  const planned = planRotationTables(listed, settings.tableBaseName, settings.rotationPeriodMs, nowMs);
+  const facts = await mapLimit(planned, DESCRIBE_CONCURRENCY, (table) => describe(ctx, table.name));
+  return buildRotationReport(base, planned, facts, settings.rotationPeriodMs, nowMs);
+}
+
+async function describe(ctx: TableAdminContext, name: string): Promise<TableFacts> {
+  try {
+    const out = await ctx.backend.send('DescribeTable', { TableName: name });
+    return {
+      status: out.Table?.TableStatus ?? 'MISSING',
+      itemCount: out.Table?.ItemCount ?? null,
+      sizeBytes: out.Table?.TableSizeBytes ?? null,
+    };
+  } catch (error) {
+    if (isSessionManagerError(error, 'backend.tableMissing')) return { status: 'MISSING', itemCount: null, sizeBytes: null };
+    throw error;
+  }
+}
+
+async function describeTtl(ctx: TableAdminContext, name: string): Promise<string> {
+  try {
+    const out = await ctx.backend.send('DescribeTimeToLive', { TableName: name });
+    const ttl = out.TimeToLiveDescription;
+    const status = ttl?.TimeToLiveStatus ?? 'DISABLED';
+    return ttl?.AttributeName === undefined ? status : `${status} on ${ttl.AttributeName}`;
+  } catch (error) {
+    // dynalite and some other local servers do not implement TTL.
+    if (isSessionManagerError(error, 'backend.failed') && /Unknown/i.test(String(error.details.awsError))) return 'UNSUPPORTED';
+    throw error;
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next;
+      next += 1;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

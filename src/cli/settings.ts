@@ -1,0 +1,190 @@
+import { resolveOptions, type ResolvedOptions } from '../config/resolve-options.js';
+import { DEFAULTS, EXPIRY_MODES } from '../config/defaults.js';
+import type { DynamoSessionStoreOptions, ExpiryMode } from '../config/options.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logging/logger.js';
+import { SessionManagerError, isSessionManagerError } from '../errors.js';
+
+/**
+ * Deadlines of the CLI's DynamoDB calls. A command line tool should answer fast when the
+ * endpoint is wrong or down, so it waits less than a web app does and retries once.
+ */
+export const CLI_REQUEST_TIMEOUT_MS = 2000;
+/** Deadline of one store operation (all its calls and its retry), in milliseconds. */
+export const CLI_OPERATION_TIMEOUT_MS = 3000;
+/** Retries of a retryable failure (throttling, a refused connection). */
+export const CLI_MAX_RETRIES = 1;
+
+/** The host a bare port or `localhost` endpoint means: dynalite and `dsm local` listen on IPv4 loopback. */
+export const LOCAL_HOST = '127.0.0.1';
+
+/** The settings every command shares, each with its flag and its environment variable. */
+export const SETTINGS = {
+  endpoint: { flag: '--endpoint', env: 'DSM_ENDPOINT', option: 'dynamoEndpoint' },
+  region: { flag: '--region', env: 'DSM_REGION', option: 'region' },
+  tableBaseName: { flag: '--table-base-name', env: 'DSM_TABLE_BASE_NAME', option: 'tableBaseName' },
+  expiry: { flag: '--expiry', env: 'DSM_EXPIRY', option: 'expiry' },
+  rotationSeconds: { flag: '--rotation-seconds', env: 'DSM_ROTATION_SECONDS', option: 'tableRotationSeconds' },
+  maxInactiveSeconds: { flag: '--max-inactive', env: 'DSM_MAX_INACTIVE', option: 'maxInactiveInterval' },
+} as const;
+
+/** One of the shared settings. */
+export type SettingName = keyof typeof SETTINGS;
+
+/** Where a setting's value came from. */
+export type SettingSource = 'flag' | 'env' | 'default';
+
+/** The global flags as commander parsed them: strings, validated here. */
+export interface GlobalFlags {
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
+  readonly tableBaseName?: string | undefined;
+  readonly expiry?: string | undefined;
+  readonly rotationSeconds?: string | undefined;
+  readonly maxInactive?: string | undefined;
+  readonly json?: boolean | undefined;
+  readonly verbose?: boolean | undefined;
+}
+
+/** The settings of one invocation: flags over `DSM_*` environment variables over defaults. */
+export interface CliSettings {
+  /** Endpoint URL, normalised (`8000` → `http://127.0.0.1:8000`); undefined for AWS. */
+  readonly endpoint: string | undefined;
+  /** AWS region; undefined means the SDK's chain (us-east-1 with an endpoint). */
+  readonly region: string | undefined;
+  readonly tableBaseName: string;
+  readonly expiry: ExpiryMode;
+  /** Rotation period in seconds, when set; otherwise the idle timeout. */
+  readonly rotationSeconds: number | undefined;
+  /** Session idle timeout in seconds, when set; otherwise the store's default. */
+  readonly maxInactiveSeconds: number | undefined;
+  /** Rotation period in milliseconds, as the store resolves it. */
+  readonly rotationPeriodMs: number;
+  /** Print the result object as JSON. */
+  readonly json: boolean;
+  /** Log the store's work to stderr and print stacks. */
+  readonly verbose: boolean;
+  /** Where each shared setting came from, for error hints and `--verbose`. */
+  readonly sources: Readonly<Record<SettingName, SettingSource>>;
+}
+
+/** What a command asks of the store it opens. */
+export interface StoreOverrides {
+  /** Whether the store may create and delete tables: only `dsm maintain` does. */
+  readonly createTables: boolean;
+  readonly now?: Clock;
+  readonly logger?: Logger;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Works out the shared settings from the global flags and the `DSM_*` environment variables.
+ * A flag wins over its variable; an empty variable counts as unset. Pure.
+ *
+ * @throws {SessionManagerError} `cli.usage` for a value that does not parse, `config.*` (with a
+ *   `details.hint` naming the flag and the variable) for a value the store's options reject.
+ */
+export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
+  const sources = {} as Record<SettingName, SettingSource>;
+  const pick = (name: SettingName, flagValue: string | undefined): string | undefined => {
+    if (flagValue !== undefined) {
+      sources[name] = 'flag';
+      return flagValue;
+    }
+    const fromEnv = env[SETTINGS[name].env];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') {
+      sources[name] = 'env';
+      return fromEnv.trim();
+    }
+    sources[name] = 'default';
+    return undefined;
+  };
+  const rawEndpoint = pick('endpoint', flags.endpoint);
+  const region = pick('region', flags.region);
+  const tableBaseName = pick('tableBaseName', flags.tableBaseName) ?? DEFAULTS.tableBaseName;
+  const rawExpiry = pick('expiry', flags.expiry);
+  const rawRotation = pick('rotationSeconds', flags.rotationSeconds);
+  const rawMaxInactive = pick('maxInactiveSeconds', flags.maxInactive);
+
+  const where = (name: SettingName): string => (sources[name] === 'flag' ? SETTINGS[name].flag : SETTINGS[name].env);
+  const expiry = rawExpiry === undefined ? DEFAULTS.expiry : parseExpiry(rawExpiry, where('expiry'));
+  const rotationSeconds = rawRotation === undefined ? undefined : parseSeconds(rawRotation, where('rotationSeconds'));
+  const maxInactiveSeconds = rawMaxInactive === undefined ? undefined : parseSeconds(rawMaxInactive, where('maxInactiveSeconds'));
+  const endpoint = rawEndpoint === undefined ? undefined : normalizeEndpoint(rawEndpoint);
+
+  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds };
+  const resolved = validateWithStore(partial, sources);
+  return Object.freeze({
+    ...partial,
+    rotationPeriodMs: resolved.rotationPeriodMs,
+    json: flags.json === true,
+    verbose: flags.verbose === true,
+    sources: Object.freeze(sources),
+  });
+}
+
+/**
+ * Turns what a person types into an endpoint URL. Local endpoints default to 127.0.0.1: a bare
+ * port (`8000`) or `:8000` means `http://127.0.0.1:8000`; `localhost` becomes 127.0.0.1, since
+ * Node may resolve it to ::1 while local servers listen on IPv4; a missing scheme means `http://`.
+ */
+export function normalizeEndpoint(raw: string): string {
+  const text = raw.trim();
+  if (/^:?\d{1,5}$/.test(text)) return `http://${LOCAL_HOST}:${text.replace(':', '')}`;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  return withScheme.replace(/^(https?:\/\/)localhost(?=[:/]|$)/i, `$1${LOCAL_HOST}`).replace(/\/+$/, '');
+}
+
+function parseExpiry(raw: string, where: string): ExpiryMode {
+  if ((EXPIRY_MODES as readonly string[]).includes(raw)) return raw as ExpiryMode;
+  throw usage(`${where} must be one of ${EXPIRY_MODES.join(', ')}; got ${JSON.stringify(raw)}.`);
+}
+
+function parseSeconds(raw: string, where: string): number {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  throw usage(`${where} must be a whole number of seconds; got ${JSON.stringify(raw)}.`);
+}
+
+function usage(message: string, hint?: string): SessionManagerError {
+  return new SessionManagerError('cli.usage', message, { details: hint === undefined ? {} : { hint } });
+}
+
+type PartialSettings = Pick<CliSettings, 'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds'>;
+
+/** Runs the store's own validation, so the CLI accepts exactly what the store accepts. */
+function validateWithStore(settings: PartialSettings, sources: Record<SettingName, SettingSource>): ResolvedOptions {
+  try {
+    return resolveOptions(storeOptionsFor(settings, { createTables: false }));
+  } catch (error) {
+    if (!isSessionManagerError(error, 'config.')) throw error;
+    const options = [error.details.option, ...(Array.isArray(error.details.options) ? error.details.options : [])];
+    const names = (Object.keys(SETTINGS) as SettingName[]).filter((name) => options.includes(SETTINGS[name].option));
+    const hint = names
+      .map((name) => `\`${SETTINGS[name].option}\` is ${SETTINGS[name].flag} or ${SETTINGS[name].env}${sources[name] === 'default' ? '' : ` (set by the ${sources[name] === 'flag' ? 'flag' : 'variable'})`}`)
+      .join('; ');
+    throw new SessionManagerError(error.code, error.message, { cause: error, details: { ...error.details, ...(hint === '' ? {} : { hint: `${hint}.` }) } });
+  }
+}
+
+/**
+ * The store options for the settings. The store the CLI opens never runs background
+ * maintenance, answers within {@link CLI_OPERATION_TIMEOUT_MS} and retries once.
+ */
+export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverrides): DynamoSessionStoreOptions {
+  return {
+    tableBaseName: settings.tableBaseName,
+    expiry: settings.expiry,
+    ...(settings.rotationSeconds === undefined ? {} : { tableRotationSeconds: settings.rotationSeconds }),
+    ...(settings.maxInactiveSeconds === undefined ? {} : { maxInactiveInterval: settings.maxInactiveSeconds }),
+    ...(settings.endpoint === undefined ? {} : { dynamoEndpoint: settings.endpoint }),
+    ...(settings.region === undefined ? {} : { region: settings.region }),
+    createTables: overrides.createTables,
+    maintenanceIntervalSeconds: 0,
+    requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS,
+    operationTimeoutMs: CLI_OPERATION_TIMEOUT_MS,
+    maxRetries: CLI_MAX_RETRIES,
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+    ...(overrides.logger === undefined ? {} : { logger: overrides.logger }),
+  };
+}
