@@ -105,6 +105,7 @@ async function launch(dir: string, port: number, startTimeoutMs: number): Promis
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),
     '-inMemory',
+    '-sharedDb', // one database whatever the credentials and region of the client
     '-disableTelemetry',
     '-port',
     String(port),

@@ -1,0 +1,107 @@
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { idPrefix, type RecentSessions } from '../recent-sessions.js';
+import { SHOP_LIMITS, addToCart, cleanText, removeFromCart, type ShopSession } from './cart.js';
+import { createCsrfToken, isValidCsrfToken } from './csrf.js';
+import { renderShopPage } from './pages.js';
+
+/** What the shop's routes need from the application. */
+export interface ShopRouterOptions {
+  readonly recent: RecentSessions;
+  readonly rotationSeconds: number;
+  readonly idleSeconds: number;
+  /** The name of the session cookie, cleared on sign-out. */
+  readonly cookieName: string;
+  /** Clock, epoch ms. */
+  readonly now: () => number;
+}
+
+/** The shop's view of `req.session`: express-session's object with the shop's fields. */
+function shopSession(req: Request): ShopSession {
+  return req.session as unknown as ShopSession;
+}
+
+/**
+ * The shop: sign in with a name, a cart, sign out. Forms post and redirect (303), so the page
+ * works without JavaScript and a reload never re-posts. Every form but sign-in carries the
+ * session's CSRF token.
+ */
+export function createShopRouter(options: ShopRouterOptions): Router {
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 }));
+
+  const render = (req: Request, res: Response, status = 200, error?: string): void => {
+    const data = shopSession(req);
+    res.status(status).type('html').send(
+      renderShopPage({
+        user: data.user,
+        cart: data.cart ?? [],
+        csrfToken: data.csrfToken,
+        cardLast4: data.paymentCardLast4,
+        sessionIdPrefix: data.user === undefined ? undefined : idPrefix(req.sessionID),
+        rotationSeconds: options.rotationSeconds,
+        idleSeconds: options.idleSeconds,
+        error,
+      }),
+    );
+  };
+
+  router.get('/', (req, res) => render(req, res));
+
+  router.post('/signin', (req, res, next) => {
+    const name = cleanText((req.body as Record<string, unknown>).name, 'The name', SHOP_LIMITS.nameChars);
+    if (!name.ok) return render(req, res, 400, name.error);
+    const start = (): void => {
+      const data = shopSession(req);
+      data.user = { name: name.value, signedInAtMs: options.now() };
+      data.cart = [];
+      data.csrfToken = createCsrfToken();
+      data.paymentCardLast4 = '4242';
+      options.recent.add(req.sessionID, name.value, options.now());
+      res.redirect(303, '/');
+    };
+    // A stored session gets a new id on sign-in (no session fixation); a fresh one has never
+    // been stored, so regenerating it would only cost a delete.
+    if (shopSession(req).user === undefined) return start();
+    options.recent.remove(req.sessionID);
+    req.session.regenerate((err: unknown) => (err ? next(err) : start()));
+  });
+
+  /** Lets a form through only for a signed-in session with the right token; writes nothing otherwise. */
+  const guard = (req: Request, res: Response, next: NextFunction): void => {
+    const data = shopSession(req);
+    if (data.user === undefined) return res.redirect(303, '/');
+    if (!isValidCsrfToken(data.csrfToken, (req.body as Record<string, unknown>)._csrf)) {
+      return render(req, res, 403, 'The form had expired or came from elsewhere; please try again.');
+    }
+    next();
+  };
+
+  router.post('/cart/add', guard, (req, res) => {
+    const item = cleanText((req.body as Record<string, unknown>).item, 'The item', SHOP_LIMITS.itemChars);
+    if (!item.ok) return render(req, res, 400, item.error);
+    const data = shopSession(req);
+    const added = addToCart(data.cart ?? [], item.value);
+    if (!added.ok) return render(req, res, 400, added.error);
+    data.cart = added.lines;
+    res.redirect(303, '/');
+  });
+
+  router.post('/cart/remove', guard, (req, res) => {
+    const item = cleanText((req.body as Record<string, unknown>).item, 'The item', SHOP_LIMITS.itemChars);
+    if (!item.ok) return render(req, res, 400, item.error);
+    const data = shopSession(req);
+    data.cart = removeFromCart(data.cart ?? [], item.value);
+    res.redirect(303, '/');
+  });
+
+  router.post('/signout', guard, (req, res, next) => {
+    options.recent.remove(req.sessionID);
+    req.session.destroy((err: unknown) => {
+      if (err) return next(err);
+      res.clearCookie(options.cookieName, { path: '/' });
+      res.redirect(303, '/');
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,47 @@
+import type { Clock } from '../clock.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { LocalDynamo, LocalDynamoOptions } from '../local/start-local-dynamo.js';
+import { SessionStore } from '../store/session-store.js';
+import { openAdmin, type AdminHandle } from './admin.js';
+import type { CliIo } from './io.js';
+import { createStderrLogger, printResult } from './output.js';
+import { storeOptionsFor, type CliSettings } from './settings.js';
+
+/** What every command factory receives: its dependencies, never `process`. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly now: Clock;
+  /** The settings of this invocation (global flags over `DSM_*`), resolved when a command runs. */
+  settings(): CliSettings;
+  /** Prints a result: the object as JSON with `--json`, else `toText(result)`. */
+  print<T>(settings: CliSettings, result: T, toText: (result: T) => string): void;
+  /** The logger: stderr under `--verbose`, silent otherwise. */
+  logger(settings: CliSettings): Logger;
+  /** Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables. */
+  openStore(settings: CliSettings, options: { createTables: boolean }): SessionStore;
+  /** Opens a connection for ListTables and DescribeTable; the caller closes it. */
+  openAdmin(settings: CliSettings): AdminHandle;
+  /** Starts the embedded DynamoDB-compatible server. */
+  startLocal(options: LocalDynamoOptions): Promise<LocalDynamo>;
+}
+
+/** Builds the context the commands share. */
+export function createCommandContext(parts: {
+  io: CliIo;
+  now: Clock;
+  settings: () => CliSettings;
+  startLocal: (options: LocalDynamoOptions) => Promise<LocalDynamo>;
+}): CommandContext {
+  const logger = (settings: CliSettings): Logger => (settings.verbose ? createStderrLogger(parts.io.stderr) : silentLogger);
+  return {
+    io: parts.io,
+    now: parts.now,
+    settings: parts.settings,
+    print: (settings, result, toText) => printResult(parts.io, settings.json, result, toText),
+    logger,
+    openStore: (settings, { createTables }) =>
+      new SessionStore(storeOptionsFor(settings, { createTables, now: parts.now, logger: logger(settings) })),
+    openAdmin: (settings) => openAdmin(settings, logger(settings)),
+    startLocal: parts.startLocal,
+  };
+}
