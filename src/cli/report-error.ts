@@ -55,6 +55,9 @@ function hintFor(error: unknown, code: string, context: ErrorContext): string | 
     if (/region is missing/i.test(text)) return 'Give a region with --region or DSM_REGION (or AWS_REGION), or an endpoint with --endpoint.';
     if (/credential/i.test(text)) return 'Configure AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), or give --endpoint for a local server.';
   }
+  if (code === 'local.startFailed' && /answer/.test((error as Error).message)) {
+    return 'Is the port free? --port 0 picks a free one; --verbose shows the server\'s output.';
+  }
   if (!isSessionManagerError(error) && !context.verbose) return 'Run again with --verbose for the stack trace.';
   return undefined;
 }

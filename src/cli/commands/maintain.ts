@@ -1,4 +1,4 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CommandContext } from '../context.js';
 import { readStatus } from '../read-status.js';
 import { diffTables, type StatusReport } from '../status-model.js';
@@ -13,7 +13,7 @@ export interface MaintainResult extends StatusReport {
 }
 
 /** `dsm maintain`: one maintenance round now, as a running store does it on its timer. */
-export function createMaintainCommand(ctx: CommandContext): Command {
+export function createMaintainCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('maintain')
     .description(
       'Run one table maintenance round now (SessionStore.maintain): create the current period\'s table (and the next one when ' +

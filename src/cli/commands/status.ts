@@ -1,11 +1,11 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CommandContext } from '../context.js';
 import { formatBytes, formatDuration, formatFields, formatNumber, formatRelative, formatTable, formatUtc } from '../format.js';
 import { readStatus } from '../read-status.js';
 import type { StatusReport, StatusTable } from '../status-model.js';
 
 /** `dsm status`: the mode, the tables with their roles, and the time to the next rotation. */
-export function createStatusCommand(ctx: CommandContext): Command {
+export function createStatusCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('status')
     .description(
       'Show the expiry mode, each session table with its role (current, previous, next, expired), status, item count and size, ' +

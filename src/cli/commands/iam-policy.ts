@@ -1,0 +1,42 @@
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import type { CommandContext } from '../context.js';
+import { buildIamPolicy, type IamPolicyDocument } from '../iam-policy.js';
+
+/** `dsm iam-policy`: the least-privilege IAM policy for the configured tables and mode. No DynamoDB call. */
+export function createIamPolicyCommand(ctx: CommandContext): CommandUnknownOpts {
+  return new Command('iam-policy')
+    .description(
+      'Print the least-privilege IAM policy (JSON) the store needs for the configured table base name and expiry mode: ' +
+        'exactly the DynamoDB actions it calls, on its own tables only. The region in the ARNs is --region, else *.',
+    )
+    .option('--account <id>', '12-digit AWS account id in the ARNs', '*')
+    .option('--partition <name>', 'ARN partition: aws, aws-cn, aws-us-gov', 'aws')
+    .option('--with-scan', 'also grant Scan, used only by all(), length() and clear() (express-session\'s optional methods)')
+    .option('--no-create', 'for a store with createTables: false: no CreateTable, DeleteTable, UpdateTimeToLive (nor ListTables)')
+    .addHelpText(
+      'after',
+      '\nRotation: item actions + DescribeTable, CreateTable, DeleteTable on table/<base>_????????_?????? (IAM\'s ? is one character,\n' +
+        'so no other table starting with <base>_ is covered) and ListTables on * (it has no resource-level permissions).\n' +
+        'ttl: item actions + DescribeTable, DescribeTimeToLive, CreateTable, UpdateTimeToLive on table/<base>.\n' +
+        'The policy is for the application; `dsm status` also needs ListTables, `dsm maintain` what a creating store needs.\n' +
+        'Exit codes: 0 printed, 2 usage error.',
+    )
+    .action((options) => {
+      const settings = ctx.settings();
+      const policy = buildIamPolicy({
+        tableBaseName: settings.tableBaseName,
+        expiry: settings.expiry,
+        region: settings.region ?? '*',
+        account: options.account,
+        partition: options.partition,
+        createTables: options.create,
+        withScan: options.withScan === true,
+      });
+      ctx.print(settings, policy, formatPolicy);
+    });
+}
+
+/** The text of `dsm iam-policy`: the policy document itself, so `dsm iam-policy > policy.json` works. */
+export function formatPolicy(policy: IamPolicyDocument): string {
+  return JSON.stringify(policy, null, 2);
+}

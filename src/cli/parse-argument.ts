@@ -1,0 +1,33 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+
+/**
+ * Parsers for option values, in commander's `argParser` shape: a bad value throws
+ * `InvalidArgumentError`, which commander reports as a usage error (exit 2).
+ */
+
+/** A finite number > 0: `100`, `2.5`. */
+export function parsePositiveNumber(value: string): number {
+  const n = toNumber(value);
+  if (n === undefined || n <= 0) throw new InvalidArgumentError('Must be a number greater than 0.');
+  return n;
+}
+
+/** A number from 0 to 1: `0.9`. */
+export function parseFraction(value: string): number {
+  const n = toNumber(value);
+  if (n === undefined || n < 0 || n > 1) throw new InvalidArgumentError('Must be a number from 0 to 1.');
+  return n;
+}
+
+/** A TCP port, 0 to 65535; 0 means any free port. */
+export function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value.trim()) || Number(value) > 65_535) throw new InvalidArgumentError('Must be a port number from 0 to 65535.');
+  return Number(value);
+}
+
+function toNumber(value: string): number | undefined {
+  const text = value.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}

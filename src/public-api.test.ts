@@ -1,0 +1,43 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  DynamoSessionStore,
+  SessionManagerError,
+  isSessionManagerError,
+  sessionTracker,
+  type DynamoSessionStoreOptions,
+  type ErrorCode,
+  type MetricsSnapshot,
+} from './index.js';
+import { startLocalDynamo, type LocalDynamo } from './local/index.js';
+import type { Store } from 'express-session';
+
+// Type tests of the public surface: checked by `tsc --noEmit` (part of `npm test`); the runtime
+// part only makes vitest count them.
+describe('public types', () => {
+  it('DynamoSessionStore is an express-session Store built from optional, typed options', () => {
+    expectTypeOf(DynamoSessionStore).constructorParameters.toEqualTypeOf<[options?: DynamoSessionStoreOptions]>();
+    expectTypeOf<DynamoSessionStore>().toMatchTypeOf<Store>();
+    expectTypeOf<DynamoSessionStoreOptions['maxInactiveInterval']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<DynamoSessionStoreOptions['expiry']>().toEqualTypeOf<'rotation' | 'ttl' | undefined>();
+    expectTypeOf<DynamoSessionStoreOptions['onBackendError']>().toEqualTypeOf<'fail' | 'anonymous' | undefined>();
+  });
+
+  it('store methods return promises without a callback', () => {
+    expectTypeOf<DynamoSessionStore['ready']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<DynamoSessionStore['close']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<DynamoSessionStore['metrics']>().returns.toEqualTypeOf<MetricsSnapshot>();
+  });
+
+  it('errors carry a code union and the guard narrows', () => {
+    expectTypeOf<SessionManagerError['code']>().toEqualTypeOf<ErrorCode>();
+    expectTypeOf<'backend.throttled'>().toMatchTypeOf<ErrorCode>();
+    const unknownError: unknown = new Error('x');
+    if (isSessionManagerError(unknownError)) expectTypeOf(unknownError).toEqualTypeOf<SessionManagerError>();
+  });
+
+  it('the tracker is a named middleware factory and the local server resolves a handle', () => {
+    expectTypeOf<DynamoSessionStore>().toMatchTypeOf<Parameters<typeof sessionTracker>[0]>();
+    expectTypeOf<ReturnType<typeof sessionTracker>>().parameters.toMatchTypeOf<[unknown, unknown, (error?: unknown) => void]>();
+    expectTypeOf(startLocalDynamo).returns.resolves.toEqualTypeOf<LocalDynamo>();
+  });
+});
