@@ -1,40 +1,110 @@
-// The demo behind `npm start`: an Express app on an embedded DynamoDB-compatible server.
-// It imports only the package's public entry points, so it exercises the exports map.
-import express from 'express';
-import session from 'express-session';
-import { DynamoSessionStore, sessionTracker } from 'dynamo-session-manager';
-import { startLocalDynamo } from 'dynamo-session-manager/local';
+// The demo behind `npm start`: the process boundary. It reads the environment, starts the
+// embedded DynamoDB-compatible server unless told to use another DynamoDB, listens on
+// 127.0.0.1, prints where to look, and shuts everything down on Ctrl+C or SIGTERM.
+// It imports only the package's public entry points, so running it exercises the exports map.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { DynamoSessionStore, type Logger, type LogMethod } from 'dynamo-session-manager';
+import { startLocalDynamo, type LocalDynamo } from 'dynamo-session-manager/local';
+import { createDemoApp, type DemoApp } from './app.js';
+import { demoStoreOptions, readDemoConfig, type DemoConfig } from './config.js';
 
-declare module 'express-session' {
-  interface SessionData {
-    views?: number;
-  }
+/** Prints the store's info, warn and error lines (table created, rotated, dropped) with the time. */
+function createConsoleLogger(): Logger {
+  const line =
+    (level: string): LogMethod =>
+    (fields, message) => {
+      const detail = Object.entries(fields)
+        .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+        .join(' ');
+      console.log(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${message ?? ''}${detail === '' ? '' : `  ${detail}`}`);
+    };
+  return { debug: () => undefined, info: line('info'), warn: line('warn'), error: line('error') };
 }
 
-const port = Number(process.env.PORT ?? 3000);
-const local = process.env.DSM_ENDPOINT === undefined ? await startLocalDynamo({ dataDir: process.env.DSM_MEMORY === '1' ? undefined : (process.env.DSM_DATA_DIR ?? './.dsm-data') } as never) : undefined;
-const store = new DynamoSessionStore({
-  dynamoEndpoint: process.env.DSM_ENDPOINT ?? local?.endpoint,
-  tableBaseName: 'demo-sessions',
-  tableRotationSeconds: Number(process.env.DSM_ROTATION_SECONDS ?? 60),
-  maxInactiveInterval: Number(process.env.DSM_ROTATION_SECONDS ?? 60),
-  ignoreUris: '/static/.*',
-} as never);
-await store.ready();
+function describeBackend(config: DemoConfig, local: LocalDynamo | undefined): string {
+  if (config.backend.kind === 'external') {
+    const where = config.backend.endpoint ?? `AWS (${config.backend.region ?? 'default region'})`;
+    return `${where}, because DSM_ENDPOINT or AWS_REGION is set`;
+  }
+  const data = config.backend.dataDir === undefined ? 'data in memory' : `data in ${config.backend.dataDir}`;
+  return `embedded dynalite at ${local?.endpoint ?? '?'} (${data})`;
+}
 
-const app = express();
-app.use(sessionTracker(store));
-app.use(session({ store, secret: 'demo secret, not for production', resave: false, saveUninitialized: false }));
-app.get('/', (req, res) => {
-  req.session.views = (req.session.views ?? 0) + 1;
-  res.type('html').send(`<h1>dynamo-session-manager</h1><p>You have visited ${req.session.views} times.</p>`);
-});
-const server = app.listen(port, '127.0.0.1', () => console.log(`Demo running at http://127.0.0.1:${port}/`));
-const stop = async () => {
-  server.close();
-  await store.close();
-  await local?.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+async function main(): Promise<void> {
+  let config: DemoConfig;
+  try {
+    config = readDemoConfig(process.env);
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+
+  let local: LocalDynamo | undefined;
+  if (config.backend.kind === 'embedded') {
+    try {
+      local = await startLocalDynamo(config.backend.dataDir === undefined ? {} : { dataDir: config.backend.dataDir });
+    } catch (error) {
+      console.error(`demo: the embedded DynamoDB-compatible server did not start: ${(error as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+  }
+  const store = new DynamoSessionStore({ ...demoStoreOptions(config, local?.endpoint), logger: createConsoleLogger() });
+  let app: DemoApp | undefined;
+  let server: ReturnType<DemoApp['listen']> | undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Every step runs even when one fails.
+      app?.close();
+      if (server !== undefined) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server?.close(() => resolve()));
+      }
+      await store.close().catch((error: unknown) => console.error(`demo: closing the store failed: ${(error as Error).message}`));
+      await local?.stop();
+    })());
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  try {
+    await store.ready();
+  } catch (error) {
+    console.error(`demo: the session store could not get its tables ready: ${(error as Error).message}`);
+    process.exitCode = 1;
+    await stop();
+    return;
+  }
+
+  app = createDemoApp(store, { sessionSecret: config.sessionSecret ?? randomBytes(32).toString('hex') });
+  const listening = app.listen(config.port, config.host);
+  server = listening;
+  await new Promise<void>((resolve, reject) => {
+    listening.once('listening', resolve);
+    listening.once('error', reject);
+  }).catch(async (error: unknown) => {
+    console.error(`demo: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}. Set PORT to another port.`);
+    process.exitCode = 1;
+    server = undefined;
+    await stop();
+  });
+  if (server === undefined) return;
+
+  const { port } = listening.address() as AddressInfo;
+  const url = `http://${config.host}:${port}/`;
+  console.log(`
+dynamo-session-manager demo
+
+  Shop:       ${url}
+  Dashboard:  ${url}dashboard
+  DynamoDB:   ${describeBackend(config, local)}
+  Tables:     ${config.tableBaseName}_<period>, one every ${config.rotationSeconds} s (DSM_ROTATION_SECONDS); sessions idle ${config.idleSeconds} s expire
+
+Press Ctrl+C to stop.
+`);
+}
+
+await main();

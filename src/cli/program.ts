@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { systemClock } from '../clock.js';
 import { DEFAULTS, EXPIRY_MODES } from '../config/defaults.js';
 import { startLocalDynamo } from '../local/start-local-dynamo.js';
@@ -59,7 +59,6 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     .option('--verbose', "log the store's work to stderr and print stacks with errors")
     .helpCommand(true)
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .addHelpText('after', ENV_HELP);
 
   const ctx = createCommandContext({
@@ -81,7 +80,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
   }
 
   let usageMessage: string | undefined;
-  const configure = (command: Command<unknown[], Record<string, unknown>, Record<string, unknown>> | typeof program): void => {
+  const configure = (command: CommandUnknownOpts): void => {
     command
       .exitOverride()
       .configureOutput({
@@ -96,12 +95,13 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
         getOutHasColors: () => false,
         getErrHasColors: () => false,
       })
-      .hook('preAction', (_this, action) => {
-        commandPath = `dsm ${action.name()}`;
-      });
+      .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
   };
   configure(program);
-  for (const command of program.commands) configure(command as never);
+  for (const command of program.commands) configure(command);
+  program.hook('preAction', (_program, action) => {
+    commandPath = `dsm ${action.name()}`;
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

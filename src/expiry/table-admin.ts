@@ -122,12 +122,17 @@ export async function deleteTable(ctx: TableAdminContext, name: string): Promise
   }
 }
 
-/** Names of every table starting with `prefix`, paging through ListTables from the prefix on. */
-export async function listTablesWithPrefix(ctx: TableAdminContext, prefix: string): Promise<string[]> {
+/**
+ * Names of every table starting with `prefix`, paging through ListTables from the prefix on and
+ * stopping once past it.
+ *
+ * @param pageSize - names per ListTables page (DynamoDB allows up to 100).
+ */
+export async function listTablesWithPrefix(ctx: TableAdminContext, prefix: string, pageSize = 100): Promise<string[]> {
   const names: string[] = [];
   let start: string | undefined = prefix;
   for (;;) {
-    const page: ListTablesCommandOutput = await ctx.backend.send('ListTables', { ExclusiveStartTableName: start, Limit: 100 });
+    const page: ListTablesCommandOutput = await ctx.backend.send('ListTables', { ExclusiveStartTableName: start, Limit: pageSize });
     const tableNames: string[] = page.TableNames ?? [];
     for (const name of tableNames) if (name.startsWith(prefix)) names.push(name);
     const last: string | undefined = page.LastEvaluatedTableName;

@@ -9,6 +9,7 @@ const STRATEGY_LABEL: Record<CostStrategy, string> = { rotation: 'rotation', ttl
 /** `dsm cost`: capacity and monthly dollars of a workload under each expiry strategy. No DynamoDB call. */
 export function createCostCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('cost')
+    .summary('estimate capacity and monthly dollars per expiry strategy')
     .description(
       'Estimate capacity units and monthly dollars of a session workload for rotation, ttl and a scan reaper, ' +
         'in provisioned and on-demand billing, at the documented us-east-1 prices (their date is printed). Needs no DynamoDB.',

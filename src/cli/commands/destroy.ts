@@ -17,6 +17,7 @@ export interface DestroyResult {
 /** `dsm destroy <id>`: destroys one session, as logging out does. */
 export function createDestroyCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('destroy')
+    .summary('destroy one session')
     .description(
       'Destroy one session in every table it may be in, as logging out does; a request that loaded it earlier cannot bring it back.',
     )

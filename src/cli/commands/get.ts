@@ -33,6 +33,7 @@ export interface GetResult {
 /** `dsm get <id>`: one session, decoded, secrets masked. */
 export function createGetCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('get')
+    .summary('show one session, secrets masked')
     .description('Show one session, decoded, with values under secret-looking keys (password, token, secret, key, auth, card, ...) masked.')
     .argument('<id>', 'the session id; a signed express-session cookie value (s:<id>.<signature>) works too')
     .option('--reveal', 'show masked values as stored')

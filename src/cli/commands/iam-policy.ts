@@ -5,6 +5,7 @@ import { buildIamPolicy, type IamPolicyDocument } from '../iam-policy.js';
 /** `dsm iam-policy`: the least-privilege IAM policy for the configured tables and mode. No DynamoDB call. */
 export function createIamPolicyCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('iam-policy')
+    .summary('print the least-privilege IAM policy')
     .description(
       'Print the least-privilege IAM policy (JSON) the store needs for the configured table base name and expiry mode: ' +
         'exactly the DynamoDB actions it calls, on its own tables only. The region in the ARNs is --region, else *.',

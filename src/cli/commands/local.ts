@@ -19,6 +19,7 @@ export interface LocalStarted {
 /** `dsm local`: the embedded DynamoDB-compatible server (dynalite) in the foreground. */
 export function createLocalCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('local')
+    .summary('run an embedded DynamoDB-compatible server in the foreground')
     .description(
       'Run an embedded DynamoDB-compatible server (dynalite) on 127.0.0.1 in the foreground, print its endpoint, ' +
         'and stop it cleanly on Ctrl-C (SIGINT) or SIGTERM. Needs the optional peer dependency dynalite.',

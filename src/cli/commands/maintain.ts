@@ -15,6 +15,7 @@ export interface MaintainResult extends StatusReport {
 /** `dsm maintain`: one maintenance round now, as a running store does it on its timer. */
 export function createMaintainCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('maintain')
+    .summary('run one table maintenance round now, then show the tables')
     .description(
       'Run one table maintenance round now (SessionStore.maintain): create the current period\'s table (and the next one when ' +
         'its period is near), delete tables older than the previous period; in ttl mode create the table and turn TTL on. ' +

@@ -7,6 +7,7 @@ import type { StatusReport, StatusTable } from '../status-model.js';
 /** `dsm status`: the mode, the tables with their roles, and the time to the next rotation. */
 export function createStatusCommand(ctx: CommandContext): CommandUnknownOpts {
   return new Command('status')
+    .summary('show the mode, the tables and their roles, and the next rotation')
     .description(
       'Show the expiry mode, each session table with its role (current, previous, next, expired), status, item count and size, ' +
         'and the time to the next rotation. Tables that should exist and do not are listed as MISSING. Read-only.',
