@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { MetricsSnapshot } from 'dynamo-session-manager';
-import { createBenchApp } from './app.js';
+import { createBenchApp, type AppErrors } from './app.js';
 import { createCountingClient, type CountingClient } from './measure.js';
 import { CELL_CONFIG_ENV, type CellConfig, type ChildMessage, type CounterDelta, type ParentMessage } from './protocol.js';
 import { buildStore, usesDynamoDb } from './stores.js';
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     rotationSeconds: config.rotationSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
   });
-  const server = createServer(createBenchApp(built));
+  const appErrors: AppErrors = { answered: 0, afterResponse: 0, first: undefined };
+  const server = createServer(createBenchApp(built, appErrors));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       switch (raw.type) {
         case 'reset':
           counting?.reset();
+          Object.assign(appErrors, { answered: 0, afterResponse: 0, first: undefined });
           metricsBase = built.metrics();
           cpuBase = process.cpuUsage();
           send({ type: 'reset-done' });
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
               cpuUserMicros: cpu.user,
               cpuSystemMicros: cpu.system,
               rssBytes: process.memoryUsage().rss,
+              appErrors: { ...appErrors },
               ...(storeCounters === undefined ? {} : { storeCounters }),
             },
           });

@@ -19,8 +19,16 @@ declare module 'express-session' {
 /** The cookie secret; the benchmark is local and throwaway. */
 const SECRET = 'benchmark secret, long enough, never used for anything real';
 
-/** Builds the app around one store. */
-export function createBenchApp(built: BuiltStore): express.Express {
+/** Errors the app met: answered with a 500, or raised after the answer was sent (a failed touch or save). */
+export interface AppErrors {
+  answered: number;
+  afterResponse: number;
+  /** The first error message seen, for the report. */
+  first: string | undefined;
+}
+
+/** Builds the app around one store; `errors` counts what went wrong in it. */
+export function createBenchApp(built: BuiltStore, errors: AppErrors): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -68,6 +76,12 @@ export function createBenchApp(built: BuiltStore): express.Express {
     res.json(summarize(shop));
   });
   const onError: ErrorRequestHandler = (err: { code?: string; message?: string }, _req, res, _next) => {
+    errors.first ??= `${err.code ?? 'unknown'}: ${err.message ?? ''}`;
+    if (res.headersSent) {
+      errors.afterResponse += 1;
+      return;
+    }
+    errors.answered += 1;
     res.status(500).json({ code: err.code ?? 'unknown', message: err.message });
   };
   app.use(onError);

@@ -90,7 +90,7 @@ export async function runCell(spec: CellSpec): Promise<CellResult> {
       ? steadyClock(spec)
       : { clockShiftMs: rotation.shiftMs, rotationSeconds: rotation.periodSeconds, clockSkewSeconds: ROTATION_CLOCK_SKEW_SECONDS }),
   };
-  const child = fork(APP_SERVER, [], { env: { ...process.env, [CELL_CONFIG_ENV]: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(APP_SERVER, [], { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', [CELL_CONFIG_ENV]: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const channel = createChannel(child);
   try {
     const ready = await channel.next();

@@ -2,6 +2,11 @@
 // The process boundary of `dsm`: the only file of the CLI that touches `process`.
 import { run, type CliIo } from './program.js';
 
+// The SDK warns on every run under Node 20 that its releases after January 2027 need Node 22. In a
+// command line tool whose stderr carries one error line, that is noise; set the variable to
+// "false" to see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const io: CliIo = {
   stdout: (text) => {
     process.stdout.write(text);
