@@ -161,7 +161,11 @@ function validateWithStore(settings: PartialSettings, sources: Record<SettingNam
     const options = [error.details.option, ...(Array.isArray(error.details.options) ? error.details.options : [])];
     const names = (Object.keys(SETTINGS) as SettingName[]).filter((name) => options.includes(SETTINGS[name].option));
     const hint = names
-      .map((name) => `\`${SETTINGS[name].option}\` is ${SETTINGS[name].flag} or ${SETTINGS[name].env}${sources[name] === 'default' ? '' : ` (set by the ${sources[name] === 'flag' ? 'flag' : 'variable'})`}`)
+      .map((name) => {
+        const { option, flag, env: variable } = SETTINGS[name];
+        const from = sources[name] === 'flag' ? flag : sources[name] === 'env' ? variable : `${flag} or ${variable}`;
+        return `\`${option}\` comes from ${from}`;
+      })
       .join('; ');
     throw new SessionManagerError(error.code, error.message, { cause: error, details: { ...error.details, ...(hint === '' ? {} : { hint: `${hint}.` }) } });
   }

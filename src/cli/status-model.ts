@@ -181,7 +181,7 @@ export function buildTtlReport(
   if (!USABLE.has(table.status)) {
     problems.push(`The table ${table.name} is ${table.status}; \`dsm maintain --expiry ttl\` creates it (a running app does too).`);
   } else if (table.ttl?.startsWith('DISABLED') === true) {
-    problems.push(`TTL is off on ${table.name}, so expired sessions are never deleted; \`dsm maintain --expiry ttl\` turns it on.`);
+    problems.push(`TTL is off on ${table.name}: DynamoDB will not delete expired sessions (they are still never served); \`dsm maintain\` turns it on (dynalite has no TTL).`);
   }
   return {
     mode: 'ttl',

@@ -71,9 +71,9 @@ export function formatCost(estimate: CostEstimate): string {
       `${percent(input.newSessionFraction)} new sessions, ${input.eventualConsistency ? 'eventually' : 'strongly'} consistent reads.`,
     `${formatNumber(estimate.liveSessions, 0)} live sessions; ${formatNumber(estimate.requestsPerMonth, 0)} requests per month.`,
     `Prices: DynamoDB ${prices.tableClass} table class, ${prices.region}, as of ${prices.asOf} ` +
-      `(on-demand ${formatUsd(prices.onDemandUsdPerMillionReadUnits)}/${formatUsd(prices.onDemandUsdPerMillionWriteUnits)} per million read/write units; ` +
-      `provisioned ${formatUsd(prices.provisionedUsdPerRcuHour)}/${formatUsd(prices.provisionedUsdPerWcuHour)} per RCU/WCU-hour; ` +
-      `storage ${formatUsd(prices.storageUsdPerGbMonth)} per GB-month).`,
+      `(on-demand $${prices.onDemandUsdPerMillionReadUnits} / $${prices.onDemandUsdPerMillionWriteUnits} per million read / write units; ` +
+      `provisioned $${prices.provisionedUsdPerRcuHour} / $${prices.provisionedUsdPerWcuHour} per RCU / WCU-hour; ` +
+      `storage $${prices.storageUsdPerGbMonth} per GB-month).`,
     '',
     table,
     '',
