@@ -28,7 +28,12 @@ const io: CliIo = {
     }),
 };
 
+// The process lives until the command is done: some waits inside the store (retry backoff) use
+// unref'd timers, which alone would let Node exit early with code 0.
+const keepAlive = setInterval(() => undefined, 60_000);
+
 // No top-level await: the same entry is also built as CommonJS.
 void run(process.argv.slice(2), io).then((code) => {
+  clearInterval(keepAlive);
   process.exitCode = code;
 });

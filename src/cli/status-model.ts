@@ -179,7 +179,7 @@ export function buildTtlReport(
   };
   const problems: string[] = [];
   if (!USABLE.has(table.status)) {
-    problems.push(`The table ${table.name} is ${table.status}; \`dsm maintain --expiry ttl\` creates it (a running app does too).`);
+    problems.push(`The table ${table.name} is ${table.status}; \`dsm maintain\` creates it (a running app does too).`);
   } else if (table.ttl?.startsWith('DISABLED') === true) {
     problems.push(`TTL is off on ${table.name}: DynamoDB will not delete expired sessions (they are still never served); \`dsm maintain\` turns it on (dynalite has no TTL).`);
   }

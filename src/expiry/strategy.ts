@@ -41,6 +41,10 @@ export interface ExpiryStrategy {
   otherTables(nowMs: number): readonly TableRef[];
   /** One round of upkeep: create, switch, delete. */
   maintain(): Promise<void>;
+  /** Resolves when no round is running or queued (never starts one). */
+  settled(): Promise<void>;
+  /** True when the tables lag behind the clock: the period's table is not in use yet, or the next one is due. */
+  needsMaintenance(nowMs: number): boolean;
   /** Marks a table as gone after a data call found it missing; the next upkeep round looks again. */
   markMissing(name: string): void;
   /** Known tables with their roles at `nowMs`. */

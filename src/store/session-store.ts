@@ -199,7 +199,7 @@ export class SessionStore {
     this.#closed ??= (async () => {
       if (this.#timer !== undefined) clearTimeout(this.#timer);
       await this.#ready?.catch(() => undefined);
-      await this.#strategy.maintain().catch(() => undefined).then(() => undefined);
+      await this.#strategy.settled();
       await this.#metrics.close();
       this.#closeClient?.();
     })();
@@ -323,7 +323,7 @@ export class SessionStore {
   async #readLatest(id: string, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
     const now = this.options.now();
     const plan = this.#strategy.readPlan(now);
-    if (this.#strategy.writeTable(now)?.period !== this.#strategy.readPlan(now).first[0]?.period) this.#kickMaintenance();
+    if (this.#strategy.needsMaintenance(now)) this.#kickMaintenance();
     let found = await this.#readTables(plan.first, id, deadline, consistent);
     if (found === undefined && plan.fallback.length > 0) found = await this.#readTables(plan.fallback, id, deadline, consistent);
     return found;
@@ -607,6 +607,7 @@ export class SessionStore {
       const now = this.options.now();
       await this.#backend.send('UpdateItem', buildRefreshInput(target.name, id, load.version, now, expiresAtMs), deadline);
       this.#metrics.increment(METRIC.sessionTouchWrite);
+      this.#metrics.increment(METRIC.sessionSaveUpdate);
       return { action: 'refreshed', reason, context: { ...load, lastAccessedMs: now, expiresAtMs } };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;

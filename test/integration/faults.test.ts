@@ -110,7 +110,7 @@ describe('backend faults', () => {
     cleanups.push(async () => client.destroy());
     const { store } = await start({ client, operationTimeoutMs: 800, requestTimeoutMs: 400 });
     proxy.setFault({ kind: 'hang' });
-    const { value, ms } = await timed(store.get('abcdefgh-0123456789').catch((error: unknown) => error));
+    const { value, ms } = await timed(store.get('abcdefgh-0123456789')!.catch((error: unknown) => error));
     expect(value).toMatchObject({ code: 'backend.timeout' });
     expect(ms).toBeLessThan(1500);
   });

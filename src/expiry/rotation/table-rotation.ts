@@ -109,6 +109,16 @@ export class TableRotation implements ExpiryStrategy {
     }
   }
 
+  needsMaintenance(nowMs: number): boolean {
+    const period = periodIndexAt(nowMs, this.#o.periodMs);
+    if (!this.#isActive(period)) return true;
+    return msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.createAheadMs && !this.#isActive(period + 1);
+  }
+
+  async settled(): Promise<void> {
+    await (this.#queued ?? this.#running)?.catch(() => undefined);
+  }
+
   msUntilRotation(nowMs: number): number {
     return msUntilNextPeriod(nowMs, this.#o.periodMs);
   }

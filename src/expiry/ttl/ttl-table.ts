@@ -48,6 +48,14 @@ export class TtlTable implements ExpiryStrategy {
     if (name === this.#ref.name) this.#status = 'MISSING';
   }
 
+  needsMaintenance(): boolean {
+    return this.#status !== 'ACTIVE';
+  }
+
+  async settled(): Promise<void> {
+    await this.#running?.catch(() => undefined);
+  }
+
   msUntilRotation(): undefined {
     return undefined;
   }
