@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import type { LocalDynamo, LocalDynamoOptions } from '../local/start-local-dynamo.js';
 import { SessionStore } from '../store/session-store.js';
 import { openAdmin, type AdminHandle } from './admin.js';
+import { checkReachable } from './read-status.js';
 import type { CliIo } from './io.js';
 import { createStderrLogger, printResult } from './output.js';
 import { storeOptionsFor, type CliSettings } from './settings.js';
@@ -19,6 +20,11 @@ export interface CommandContext {
   logger(settings: CliSettings): Logger;
   /** Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables. */
   openStore(settings: CliSettings, options: { createTables: boolean }): SessionStore;
+  /**
+   * Fails within one call deadline when DynamoDB cannot be reached (one DescribeTable), so a
+   * command does not wait for a store's maintenance round to time out table by table.
+   */
+  checkReachable(settings: CliSettings): Promise<void>;
   /** Opens a connection for ListTables and DescribeTable; the caller closes it. */
   openAdmin(settings: CliSettings): AdminHandle;
   /** Starts the embedded DynamoDB-compatible server. */
@@ -42,6 +48,14 @@ export function createCommandContext(parts: {
     openStore: (settings, { createTables }) =>
       new SessionStore(storeOptionsFor(settings, { createTables, now: parts.now, logger: logger(settings) })),
     openAdmin: (settings) => openAdmin(settings, logger(settings)),
+    checkReachable: async (settings) => {
+      const admin = openAdmin(settings, logger(settings));
+      try {
+        await checkReachable(admin.context, settings, parts.now());
+      } finally {
+        admin.close();
+      }
+    },
     startLocal: parts.startLocal,
   };
 }

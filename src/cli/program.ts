@@ -49,7 +49,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
   let commandPath = 'dsm';
   const program = new Command('dsm')
     .description('Operate dynamo-session-manager: web sessions in DynamoDB with expiry by table rotation or native TTL.')
-    .addOption(new Option('--endpoint <url>', `DynamoDB endpoint; a bare port or host:port means http://127.0.0.1:<port> (env ${SETTINGS.endpoint.env}; default: AWS)`))
+    .addOption(new Option('--endpoint <url>', `DynamoDB endpoint URL; a bare port means http://127.0.0.1:<port>, localhost means 127.0.0.1 (env ${SETTINGS.endpoint.env}; default: AWS)`))
     .addOption(new Option('--region <name>', `AWS region (env ${SETTINGS.region.env}; default: the SDK's chain, us-east-1 with --endpoint)`))
     .addOption(new Option('--table-base-name <name>', `table name prefix (env ${SETTINGS.tableBaseName.env}; default: ${DEFAULTS.tableBaseName})`))
     .addOption(new Option('--expiry <mode>', `expiry mode (env ${SETTINGS.expiry.env}; default: ${DEFAULTS.expiry})`).choices(EXPIRY_MODES))
@@ -107,7 +107,10 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_CODE.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return reportCommanderError(error, usageMessage, io, argv);
+    if (error instanceof CommanderError) {
+      const names = program.commands.map((command) => command.name());
+      return reportCommanderError(error, usageMessage, io, argv.find((arg) => names.includes(arg)));
+    }
     const context: ErrorContext = {
       command: commandPath,
       verbose: settings?.verbose ?? argv.includes('--verbose'),
@@ -119,13 +122,12 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
   }
 }
 
-function reportCommanderError(error: CommanderError, text: string | undefined, io: CliIo, argv: readonly string[]): number {
+function reportCommanderError(error: CommanderError, text: string | undefined, io: CliIo, command: string | undefined): number {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_CODE.ok;
   if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT_CODE.ok : EXIT_CODE.usage; // `dsm` alone: help on stderr
   const [first = error.message, ...rest] = (text ?? error.message).trim().split('\n');
   const message = first.replace(/^error:\s*/, '');
   const suggestion = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim();
-  const command = argv.find((arg) => !arg.startsWith('-'));
   const helpFor = command === undefined || error.code === 'commander.unknownCommand' ? 'dsm --help' : `dsm ${command} --help`;
   io.stderr(`cli.usage: ${message}\nhint: ${suggestion === '' ? '' : `${suggestion} `}Run \`${helpFor}\` for the usage.\n`);
   return EXIT_CODE.usage;

@@ -1,5 +1,6 @@
 import { isSessionManagerError } from '../errors.js';
 import { listTablesWithPrefix, type TableAdminContext } from '../expiry/table-admin.js';
+import { periodIndexAt, tableNameFor } from '../expiry/rotation/periods.js';
 import type { CliSettings } from './settings.js';
 import { buildRotationReport, buildTtlReport, planRotationTables, type StatusReport, type TableFacts } from './status-model.js';
 
@@ -65,4 +66,19 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * One DescribeTable of the table a store would use now, to fail within one call deadline when
+ * DynamoDB cannot be reached, before a store spends a deadline on each table it looks at.
+ * A missing table is fine here: the store reports it, or falls back to the previous table.
+ *
+ * @throws {SessionManagerError} `backend.unavailable`, `backend.timeout` or any other failure but `backend.tableMissing`.
+ */
+export async function checkReachable(ctx: TableAdminContext, settings: CliSettings, nowMs: number): Promise<void> {
+  const name =
+    settings.expiry === 'ttl'
+      ? settings.tableBaseName
+      : tableNameFor(settings.tableBaseName, periodIndexAt(nowMs, settings.rotationPeriodMs), settings.rotationPeriodMs);
+  await describe(ctx, name);
 }

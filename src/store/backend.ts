@@ -170,7 +170,7 @@ export class Backend {
           throw error;
         }
         metrics.increment(METRIC.dynamodbRetry, 1, tags);
-        await sleep(wait);
+        await sleep(wait, { keepAlive: true });
       }
     }
   }

@@ -20,11 +20,14 @@ export function createDeadline(ms: number): Deadline {
   };
 }
 
-/** Waits `ms` milliseconds without keeping the process alive. */
-export async function sleep(ms: number): Promise<void> {
+/**
+ * Waits `ms` milliseconds. Waits inside an operation someone awaits keep the process alive
+ * (`keepAlive`); background waits (table polling in maintenance) do not.
+ */
+export async function sleep(ms: number, options: { keepAlive?: boolean } = {}): Promise<void> {
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    timer.unref();
+    if (options.keepAlive !== true) timer.unref();
   });
 }
 

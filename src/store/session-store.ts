@@ -539,7 +539,7 @@ export class SessionStore {
         failure = error;
         failedTarget = target;
         if (deadline.remainingMs() < 50) break;
-        await sleep(backoffMs(round, 5, 100));
+        await sleep(backoffMs(round, 5, 100), { keepAlive: true });
       }
     }
     throw new SessionManagerError('store.conflict', `The session kept changing under concurrent requests; the save was given up after ${this.options.maxConflictRetries} merge rounds.`, {

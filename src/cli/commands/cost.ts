@@ -70,7 +70,7 @@ export function formatCost(estimate: CostEstimate): string {
       `idle timeout ${formatDuration(input.intervalSeconds * 1000)}, ${percent(input.readOnlyFraction)} read-only, ` +
       `${percent(input.newSessionFraction)} new sessions, ${input.eventualConsistency ? 'eventually' : 'strongly'} consistent reads.`,
     `${formatNumber(estimate.liveSessions, 0)} live sessions; ${formatNumber(estimate.requestsPerMonth, 0)} requests per month.`,
-    `Prices: DynamoDB ${prices.tableClass} table class, ${prices.region}, as of ${prices.asOf} ` +
+    `Prices: DynamoDB ${titleCase(prices.tableClass)} table class, ${prices.region}, as of ${prices.asOf} ` +
       `(on-demand $${prices.onDemandUsdPerMillionReadUnits} / $${prices.onDemandUsdPerMillionWriteUnits} per million read / write units; ` +
       `provisioned $${prices.provisionedUsdPerRcuHour} / $${prices.provisionedUsdPerWcuHour} per RCU / WCU-hour; ` +
       `storage $${prices.storageUsdPerGbMonth} per GB-month).`,
@@ -85,4 +85,8 @@ export function formatCost(estimate: CostEstimate): string {
     '',
     'Check current prices at https://aws.amazon.com/dynamodb/pricing/ before quoting a figure.',
   ].join('\n');
+}
+
+function titleCase(word: string): string {
+  return `${word.charAt(0)}${word.slice(1).toLowerCase()}`;
 }

@@ -26,6 +26,7 @@ export function createDestroyCommand(ctx: CommandContext): CommandUnknownOpts {
     .action(async (rawId) => {
       const settings = ctx.settings();
       const id = parseSessionIdArgument(rawId);
+      await ctx.checkReachable(settings);
       const store = ctx.openStore(settings, { createTables: false });
       try {
         const found = await inspectOrFail(store, id, settings, false);

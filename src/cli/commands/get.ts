@@ -41,6 +41,7 @@ export function createGetCommand(ctx: CommandContext): CommandUnknownOpts {
     .action(async (rawId, options) => {
       const settings = ctx.settings();
       const id = parseSessionIdArgument(rawId);
+      await ctx.checkReachable(settings);
       const store = ctx.openStore(settings, { createTables: false });
       try {
         const found = await inspectOrFail(store, id, settings, options.reveal === true);

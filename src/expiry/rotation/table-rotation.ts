@@ -1,4 +1,4 @@
-import { SessionManagerError } from '../../errors.js';
+import { SessionManagerError, isSessionManagerError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
 import type { CapacityOptions } from '../../config/resolve-options.js';
 import { safeLog } from '../../logging/logger.js';
@@ -183,6 +183,10 @@ export class TableRotation implements ExpiryStrategy {
       }
     };
     await step('current', () => this.#ensure(period));
+    if (failures.some((e) => isSessionManagerError(e, 'backend.unavailable') || isSessionManagerError(e, 'backend.timeout'))) {
+      // The backend is down: the other steps would each spend a whole deadline for nothing.
+      throw failures[0] as Error;
+    }
     await step('previous', () => this.#discover(period - 1));
     if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.createAheadMs) {
       await step('next', () => this.#ensure(period + 1));

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { buildIamPolicy, type IamPolicyInput } from './iam-policy.js';
+
+const base: IamPolicyInput = {
+  tableBaseName: 'sessions',
+  expiry: 'rotation',
+  region: 'eu-west-1',
+  account: '123456789012',
+  partition: 'aws',
+  createTables: true,
+  withScan: false,
+};
+
+const actionsOf = (input: Partial<IamPolicyInput>): Record<string, { actions: readonly string[]; resource: string }> =>
+  Object.fromEntries(buildIamPolicy({ ...base, ...input }).Statement.map((s) => [s.Sid, { actions: s.Action, resource: s.Resource }]));
+
+describe('buildIamPolicy', () => {
+  it('rotation: item and table actions on the rotated tables only, ListTables on *', () => {
+    const policy = buildIamPolicy(base);
+    expect(policy.Version).toBe('2012-10-17');
+    expect(policy.Statement.every((s) => s.Effect === 'Allow')).toBe(true);
+    expect(actionsOf({})).toEqual({
+      SessionItems: {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions_????????_??????',
+      },
+      SessionTables: {
+        actions: ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:DeleteTable'],
+        resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions_????????_??????',
+      },
+      FindExpiredTables: { actions: ['dynamodb:ListTables'], resource: '*' },
+    });
+  });
+
+  it('rotation without createTables: no CreateTable, DeleteTable, nor ListTables (only cleanup lists tables)', () => {
+    const statements = actionsOf({ createTables: false });
+    expect(Object.keys(statements)).toEqual(['SessionItems', 'SessionTables']);
+    expect(statements.SessionTables?.actions).toEqual(['dynamodb:DescribeTable']);
+  });
+
+  it('ttl: the single table, with the TTL actions', () => {
+    expect(actionsOf({ expiry: 'ttl' })).toEqual({
+      SessionItems: {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions',
+      },
+      SessionTable: {
+        actions: ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'],
+        resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions',
+      },
+    });
+  });
+
+  it('ttl without createTables keeps DescribeTimeToLive (the store checks TTL) and drops the rest', () => {
+    expect(actionsOf({ expiry: 'ttl', createTables: false }).SessionTable?.actions).toEqual(['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive']);
+  });
+
+  it.each(['rotation', 'ttl'] as const)('%s: Scan only with withScan', (expiry) => {
+    expect(actionsOf({ expiry }).SessionItems?.actions).not.toContain('dynamodb:Scan');
+    expect(actionsOf({ expiry, withScan: true }).SessionItems?.actions).toContain('dynamodb:Scan');
+  });
+
+  it('never grants a wildcard action or DeleteTable in ttl mode', () => {
+    for (const expiry of ['rotation', 'ttl'] as const) {
+      for (const createTables of [true, false]) {
+        const actions = buildIamPolicy({ ...base, expiry, createTables, withScan: true }).Statement.flatMap((s) => s.Action);
+        expect(actions.some((a) => a.includes('*'))).toBe(false);
+        if (expiry === 'ttl') expect(actions).not.toContain('dynamodb:DeleteTable');
+      }
+    }
+  });
+
+  it('puts wildcards for an unknown region and account, and honours the partition', () => {
+    expect(actionsOf({ region: '*', account: '*', partition: 'aws-cn' }).SessionItems?.resource).toBe('arn:aws-cn:dynamodb:*:*:table/sessions_????????_??????');
+  });
+
+  it.each([
+    [{ account: '12' }, /--account must be a 12-digit/],
+    [{ account: 'abcdefghijkl' }, /--account/],
+    [{ region: 'EU WEST' }, /--region must be/],
+    [{ partition: 'azure' }, /--partition must be/],
+  ])('rejects %o', (input, message) => {
+    expect(() => buildIamPolicy({ ...base, ...input })).toThrow(expect.objectContaining({ code: 'cli.usage', message: expect.stringMatching(message) }));
+  });
+});

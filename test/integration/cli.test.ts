@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PRICES_AS_OF, estimateCost } from '../../src/capacity/index.js';
+import { tableNameFor } from '../../src/expiry/rotation/periods.js';
+import { findFreePort } from '../../src/local/index.js';
+import { SessionStore } from '../../src/store/session-store.js';
+import { runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+
+const admin = createTestClient();
+const bases: string[] = [];
+const DAY_SECONDS = 86_400;
+
+/** A base name for one test; its tables are dropped after the test. */
+function base(label: string): string {
+  const name = uniqueBaseName(`cli-${label}`);
+  bases.push(name);
+  return name;
+}
+
+/** Settings of a test's `dsm` runs: the run's dynalite, the test's base name. */
+function envFor(tableBaseName: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { DSM_ENDPOINT: testEndpoint(), DSM_TABLE_BASE_NAME: tableBaseName, ...extra };
+}
+
+function stderrLines(result: CliResult): string[] {
+  return result.stderr.split('\n').filter((line) => line !== '');
+}
+
+function parse<T = Record<string, unknown>>(result: CliResult): T {
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Writes a session through the store, as an app would. */
+async function seedSession(tableBaseName: string, data: Record<string, unknown>): Promise<string> {
+  const id = randomBytes(18).toString('base64url');
+  const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName, maintenanceIntervalSeconds: 0 });
+  try {
+    await store.ready();
+    await store.set(id, { cookie: { originalMaxAge: 3_600_000 }, ...data });
+  } finally {
+    await store.close();
+  }
+  return id;
+}
+
+afterEach(async () => {
+  for (const name of bases.splice(0)) await dropTablesWithPrefix(admin, name);
+});
+afterAll(() => admin.destroy());
+
+describe('dsm status', () => {
+  it('reports the expected tables as MISSING when none exist, and exits 0', async () => {
+    const b = base('status');
+    const [text, json] = await Promise.all([runCli(['status'], { env: envFor(b) }), runCli(['status', '--json'], { env: envFor(b) })]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toMatch(new RegExp(`^current\\s+${b}_\\d{8}_\\d{6}\\s+MISSING`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^previous\\s+${b}_\\d{8}_\\d{6}\\s+MISSING`, 'm'));
+    expect(text.stdout).toMatch(/^Next rotation\s+\S+ \S+, in /m);
+    const report = parse<{ mode: string; writeTable: string | null; tables: { role: string; status: string }[]; problems: string[] }>(json);
+    expect(report.mode).toBe('rotation');
+    expect(report.writeTable).toBeNull();
+    expect(report.tables.map((t) => [t.role, t.status])).toEqual([
+      ['current', 'MISSING'],
+      ['previous', 'MISSING'],
+    ]);
+    expect(report.problems).toHaveLength(1);
+    expect(await listTablesWithPrefix(admin, b)).toEqual([]); // status never creates tables
+  });
+});
+
+describe('dsm maintain', () => {
+  it('creates the current table, deletes expired ones, and reports what exists afterwards', async () => {
+    const b = base('maintain');
+    const periodMs = DAY_SECONDS * 1000; // a day: the round skips deletions only in the first 10 s of a period
+    const now = Date.now();
+    const expired = tableNameFor(b, Math.floor(now / periodMs) - 3, periodMs);
+    await admin.send(
+      new CreateTableCommand({
+        TableName: expired,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const env = envFor(b, { DSM_ROTATION_SECONDS: String(DAY_SECONDS) });
+    await expect.poll(async () => liveTablesWithPrefix(admin, expired), { timeout: 5000 }).toEqual([expired]);
+    const before = parse<{ tables: { name: string; role: string }[]; problems: string[] }>(await runCli(['status', '--json'], { env }));
+    expect(before.tables.find((t) => t.name === expired)?.role).toBe('expired');
+    expect(before.problems).toContain('1 expired table still exists; `dsm maintain` deletes it.');
+
+    const result = parse<{ created: string[]; deleted: string[]; writeTable: string; tables: { name: string; role: string; status: string }[] }>(
+      await runCli(['maintain', '--json'], { env }),
+    );
+    const current = tableNameFor(b, Math.floor(Date.now() / periodMs), periodMs);
+    expect(result.created).toContain(current);
+    expect(result.deleted).toEqual([expired]);
+    expect(result.writeTable).toBe(current);
+    expect(result.tables.find((t) => t.name === current)).toMatchObject({ role: 'current', status: 'ACTIVE' });
+    await expect.poll(async () => liveTablesWithPrefix(admin, b), { timeout: 5000 }).toContain(current);
+    expect(await liveTablesWithPrefix(admin, b)).not.toContain(expired);
+
+    const text = await runCli(['status'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^Writes go to\\s+${current}$`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^current\\s+${current}\\s+ACTIVE\\s+0\\s+0 B`, 'm'));
+  });
+
+  it('ttl mode: creates the single table', async () => {
+    const b = base('ttl');
+    const result = parse<{ mode: string; created: string[]; tables: { name: string; status: string; ttl: string | null }[] }>(
+      await runCli(['maintain', '--json'], { env: envFor(b, { DSM_EXPIRY: 'ttl' }) }),
+    );
+    expect(result.mode).toBe('ttl');
+    expect(result.created).toEqual([b]);
+    expect(result.tables).toEqual([expect.objectContaining({ name: b, status: 'ACTIVE', ttl: expect.any(String) })]);
+  });
+});
+
+describe('dsm get and dsm destroy', () => {
+  it('get shows the decoded session with secrets masked, --reveal shows them', async () => {
+    const b = base('get');
+    const id = await seedSession(b, { user: 'ann', password: 'hunter2', profile: { apiToken: 'tok-123', theme: 'dark' } });
+    const [text, json] = await Promise.all([runCli(['get', id], { env: envFor(b) }), runCli(['get', id, '--reveal', '--json'], { env: envFor(b) })]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toContain('"user": "ann"');
+    expect(text.stdout).toContain('"password": "[masked]"');
+    expect(text.stdout).toContain('"apiToken": "[masked]"');
+    expect(text.stdout).not.toContain('hunter2');
+    expect(text.stdout).not.toContain(id);
+    const shown = parse<{ table: string; version: number; expired: boolean; masked: boolean; session: Record<string, unknown> }>(json);
+    expect(shown).toMatchObject({ version: 1, expired: false, masked: false, session: { user: 'ann', password: 'hunter2', profile: { apiToken: 'tok-123', theme: 'dark' } } });
+    expect(shown.table.startsWith(`${b}_`)).toBe(true);
+  });
+
+  it('destroy removes the session; a second destroy and a get then fail with exit 1', async () => {
+    const b = base('destroy');
+    const id = await seedSession(b, { user: 'bob' });
+    const destroyed = parse<{ destroyed: boolean; table: string }>(await runCli(['destroy', id, '--json'], { env: envFor(b) }));
+    expect(destroyed.destroyed).toBe(true);
+    const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: b, maintenanceIntervalSeconds: 0, createTables: false });
+    expect(await store.get(id)).toBeNull();
+    await store.close();
+
+    const [again, get] = await Promise.all([runCli(['destroy', id], { env: envFor(b) }), runCli(['get', id], { env: envFor(b) })]);
+    for (const result of [again, get]) {
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(stderrLines(result)[0]).toMatch(new RegExp(`^cli\\.failed: No session \\S+… \\(id#[0-9a-f]{8}\\) in the rotation tables of ${b}\\.$`));
+      expect(result.stderr).not.toContain(id);
+    }
+  });
+
+  it('get on a base name without tables fails with backend.tableMissing and creates nothing', async () => {
+    const b = base('notables');
+    const result = await runCli(['get', 'abcdefgh12345678'], { env: envFor(b) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = stderrLines(result);
+    expect(lines[0]).toMatch(new RegExp(`^backend\\.tableMissing: .*Table ${b}_\\d{8}_\\d{6} does not exist`));
+    expect(lines[1]).toMatch(/^hint: Looked for the rotation tables of base name/);
+    expect(lines).toHaveLength(2);
+    expect(await listTablesWithPrefix(admin, b)).toEqual([]);
+  });
+});
+
+describe('dsm when DynamoDB cannot be reached', () => {
+  it.each([['status'], ['maintain'], ['get', 'abcdefgh12345678'], ['destroy', 'abcdefgh12345678']])(
+    'a closed port: %s exits 1 quickly with one line on stderr and no stack',
+    async (...args) => {
+      const port = await findFreePort(); // free: nothing listens there
+      const result = await runCli(args, { env: { DSM_ENDPOINT: `http://127.0.0.1:${port}` } });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(stderrLines(result)).toEqual([expect.stringMatching(new RegExp(`^backend\\.unavailable: .*ECONNREFUSED.*\\(endpoint http://127\\.0\\.0\\.1:${port}\\)$`))]);
+      expect(result.durationMs).toBeLessThan(8000);
+    },
+  );
+
+  it('an endpoint that never answers: get gives up within the CLI deadline', async () => {
+    const sockets: Socket[] = [];
+    const server: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const result = await runCli(['get', 'abcdefgh12345678'], { env: { DSM_ENDPOINT: String(port) } });
+      expect(result.code).toBe(1);
+      expect(stderrLines(result)).toEqual([expect.stringMatching(/^backend\.timeout: DynamoDB did not answer DescribeTable .* in time\. \(endpoint http:\/\/127\.0\.0\.1:\d+\)$/)]);
+      expect(result.durationMs).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('--verbose adds the stack and the SDK error it came from', async () => {
+    const port = await findFreePort();
+    const result = await runCli(['status', '--verbose'], { env: { DSM_ENDPOINT: String(port) } });
+    expect(result.code).toBe(1);
+    expect(stderrLines(result)[0]).not.toMatch(/^backend\.unavailable/); // the store's debug log comes first
+    expect(result.stderr).toMatch(/^backend\.unavailable: /m);
+    expect(result.stderr).toMatch(/^\s+at /m);
+    expect(result.stderr).toMatch(/^caused by:\nError: connect ECONNREFUSED/m);
+  });
+});
+
+describe('dsm usage errors', () => {
+  it('an unknown flag exits 2 with the usage error and a hint', async () => {
+    const result = await runCli(['status', '--bogus'], { env: envFor(base('usage')) });
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(stderrLines(result)).toEqual(["cli.usage: unknown option '--bogus'", 'hint: Run `dsm status --help` for the usage.']);
+  });
+
+  it('a bad DSM_* value exits 2 and names the variable', async () => {
+    const result = await runCli(['status'], { env: { DSM_EXPIRY: 'never' } });
+    expect(result.code).toBe(2);
+    expect(stderrLines(result)[0]).toBe('cli.usage: DSM_EXPIRY must be one of rotation, ttl; got "never".');
+  });
+
+  it('--help documents every command', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['local', 'status', 'maintain', 'get', 'destroy', 'cost', 'iam-policy']) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  });
+});
+
+describe('dsm cost and dsm iam-policy need no DynamoDB', () => {
+  it('cost prints the three strategies with the date of the prices; --json is the estimate', async () => {
+    const env = { DSM_ENDPOINT: `http://127.0.0.1:${await findFreePort()}` }; // unreachable, and never called
+    const [text, json] = await Promise.all([
+      runCli(['cost', '--rps', '100', '--session-size', '2'], { env }),
+      runCli(['cost', '--rps', '100', '--session-size', '2', '--interval', '1800', '--json'], { env }),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toContain(`as of ${PRICES_AS_OF}`);
+    expect(text.stdout).toMatch(/rotation\s+ttl\s+scan reaper/);
+    expect(parse(json)).toEqual(JSON.parse(JSON.stringify(estimateCost({ requestsPerSecond: 100, sessionSizeKb: 2, intervalSeconds: 1800 }))));
+  });
+
+  it('iam-policy prints a policy for the configured tables', async () => {
+    const policy = parse<{ Statement: { Sid: string; Action: string[]; Resource: string }[] }>(
+      await runCli(['iam-policy', '--json', '--account', '123456789012'], { env: { DSM_TABLE_BASE_NAME: 'shop-sessions', DSM_REGION: 'eu-west-1' } }),
+    );
+    expect(policy.Statement.map((s) => s.Resource)).toEqual([
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/shop-sessions_????????_??????',
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/shop-sessions_????????_??????',
+      '*',
+    ]);
+  });
+});
+
+describe('dsm local', () => {
+  it('serves DynamoDB on 127.0.0.1 until SIGTERM, then stops the server and exits 0', async () => {
+    const cli = spawnCli(['local', '--port', '0', '--json']);
+    try {
+      await cli.waitForStdout(/\n}\n$/);
+      const started = JSON.parse(cli.stdout()) as { endpoint: string; port: number; pid: number; dataDir: null };
+      expect(started.endpoint).toBe(`http://127.0.0.1:${started.port}`);
+      const client = createTestClient(started.endpoint);
+      const page = await client.send(new ListTablesCommand({}));
+      expect(page.TableNames).toEqual([]);
+      client.destroy();
+
+      cli.child.kill('SIGTERM');
+      const result = await cli.done;
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '' });
+      expect(() => process.kill(started.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' })); // the server is gone too
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('prints its endpoint for people and says it stopped', async () => {
+    const cli = spawnCli(['local', '--port', '0']);
+    try {
+      const [, endpoint] = await cli.waitForStdout(/listening at (http:\/\/127\.0\.0\.1:\d+)\n/);
+      expect(cli.stdout()).toContain(`export DSM_ENDPOINT=${endpoint}`);
+      cli.child.kill('SIGINT');
+      const result = await cli.done;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Stopped \(SIGINT\)\.\n$/);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+});
