@@ -144,6 +144,12 @@ async function launch(cli: string, port: number, options: LocalDynamoOptions): P
       details: { output: output.slice(0, 500) },
     });
   }
+  // If this process exits without stopping the server, take the server down with it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   let stopping: Promise<void> | undefined;
   return {
     endpoint,
