@@ -1,9 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   DynamoSessionStore,
-  SessionManagerError,
+  type SessionManagerError,
   isSessionManagerError,
-  sessionTracker,
+  type sessionTracker,
   type DynamoSessionStoreOptions,
   type ErrorCode,
   type MetricsSnapshot,

@@ -1,5 +1,4 @@
 import { invalidOption } from '../config/validate.js';
-import type { IgnorePattern } from '../config/options.js';
 
 /** Compiled ignore rules of the tracker. Both match whole values. */
 export interface IgnoreRules {

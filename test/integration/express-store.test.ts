@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PutItemCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
@@ -142,7 +142,7 @@ describe('DynamoSessionStore through express-session', () => {
     expect(after.Item).toEqual(before.Item);
     expect((await b.get('/count')).json).toEqual({ views: 2 });
     const viaCallback = await new Promise((resolve) => {
-      h.store.set(id, { cookie: { originalMaxAge: null }, huge: random } as never, (err) => resolve(err));
+      void h.store.set(id, { cookie: { originalMaxAge: null }, huge: random } as never, (err) => resolve(err));
     });
     expect(viaCallback).toMatchObject({ code: 'codec.itemTooLarge' });
     expect(h.store.metrics().counters['session.save.too_large'].total).toBe(2);
