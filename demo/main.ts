@@ -32,6 +32,9 @@ function describeBackend(config: DemoConfig, local: LocalDynamo | undefined): st
 }
 
 async function main(): Promise<void> {
+  // The AWS SDK warns at the first client that Node.js 20 support ends in 2027. It is true and
+  // unrelated to the demo, and as the first line a new user sees it reads like a failure.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let config: DemoConfig;
   try {
     config = readDemoConfig(process.env);
@@ -67,8 +70,11 @@ async function main(): Promise<void> {
       await store.close().catch((error: unknown) => console.error(`demo: closing the store failed: ${(error as Error).message}`));
       await local?.stop();
     })());
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  const onSignal = (): void => {
+    void stop().then(() => console.log('Stopped.'));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   try {
     await store.ready();
@@ -78,6 +84,8 @@ async function main(): Promise<void> {
     await stop();
     return;
   }
+
+  if (stopping !== undefined) return; // Ctrl+C while the tables were being made ready
 
   app = createDemoApp(store, { sessionSecret: config.sessionSecret ?? randomBytes(32).toString('hex') });
   const listening = app.listen(config.port, config.host);

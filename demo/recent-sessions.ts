@@ -2,7 +2,7 @@
 export const ID_PREFIX_CHARS = 8;
 
 /** The start of a session id, for lists and messages: never the whole id. */
-export function idPrefix(sessionId: string): string {
+export function shortenId(sessionId: string): string {
   return sessionId.slice(0, ID_PREFIX_CHARS);
 }
 
@@ -38,7 +38,7 @@ export class RecentSessions {
   }
 
   list(): RecentSession[] {
-    return this.#entries.map((entry) => ({ idPrefix: idPrefix(entry.id), name: entry.name, signedInAtMs: entry.signedInAtMs }));
+    return this.#entries.map((entry) => ({ idPrefix: shortenId(entry.id), name: entry.name, signedInAtMs: entry.signedInAtMs }));
   }
 
   /**

@@ -14,7 +14,7 @@ export interface CounterFigures {
   readonly misses: number;
   /** Loads that found a session past its idle timeout. */
   readonly expired: number;
-  /** Writes: whole items, partial updates, and refreshes (including moves to the current table). */
+  /** Writes: whole items and partial updates; `refresh` counts the updates that only renewed the expiry or moved the session forward. */
   readonly saves: { readonly total: number; readonly put: number; readonly update: number; readonly refresh: number };
   /** Writes avoided: unchanged sessions, refreshes not due yet, requests the tracker ignored. */
   readonly skipped: { readonly total: number; readonly unchanged: number; readonly refreshNotDue: number; readonly ignored: number };
@@ -33,7 +33,7 @@ export interface CounterFigures {
 }
 
 /** Sums the store's metrics into the dashboard's counters. Pure. */
-export function counterFigures(snapshot: MetricsSnapshot): CounterFigures {
+export function summarizeCounters(snapshot: MetricsSnapshot): CounterFigures {
   const c = (name: keyof MetricsSnapshot['counters']): number => snapshot.counters[name].total;
   const put = c(METRIC.sessionSavePut);
   const update = c(METRIC.sessionSaveUpdate);
@@ -53,7 +53,7 @@ export function counterFigures(snapshot: MetricsSnapshot): CounterFigures {
     hitsNext: c(METRIC.sessionLoadHitNext),
     misses: c(METRIC.sessionLoadMiss),
     expired: c(METRIC.sessionLoadExpired),
-    saves: { total: put + update + refresh, put, update, refresh },
+    saves: { total: put + update, put, update, refresh },
     skipped: { total: unchanged + refreshNotDue + ignored, unchanged, refreshNotDue, ignored },
     conflicts: { total: c(METRIC.sessionSaveConflict), merged: c(METRIC.sessionSaveMerged) },
     errors: { total: load + save + maintenance, load, save, maintenance },
@@ -85,7 +85,7 @@ export const SERIES = [
 export type SeriesKey = (typeof SERIES)[number]['key'];
 
 /** The cumulative value of every series now. Pure. */
-export function seriesValues(figures: CounterFigures): Record<SeriesKey, number> {
+export function pickSeriesValues(figures: CounterFigures): Record<SeriesKey, number> {
   return {
     hitsCurrent: figures.hitsCurrent,
     hitsPrevious: figures.hitsPrevious,
@@ -136,7 +136,7 @@ export function buildTimeline(
   deleted: readonly DeletedTable[],
   rotation: RotationFigures,
   nowMs: number,
-  deletedToShow = 3,
+  deletedToShow = 2,
 ): TimelineTable[] {
   const live: TimelineTable[] = tables.map((table) => ({
     name: table.name,
@@ -183,7 +183,7 @@ export interface SizeFigures {
 }
 
 /** Trims the size histogram for display. Pure. */
-export function sizeFigures(snapshot: MetricsSnapshot, minBuckets = 6): SizeFigures {
+export function summarizeSizes(snapshot: MetricsSnapshot, minBuckets = 6): SizeFigures {
   const histogram = snapshot.histograms[METRIC.sessionSize];
   let lastUsed = -1;
   histogram.buckets.forEach((bucket, index) => {
@@ -199,7 +199,7 @@ export function sizeFigures(snapshot: MetricsSnapshot, minBuckets = 6): SizeFigu
 }
 
 /** Every call to DynamoDB by operation, with failures and retries. Pure. */
-export function callFigures(snapshot: MetricsSnapshot): { operation: string; calls: number; errors: number; retries: number }[] {
+export function summarizeCalls(snapshot: MetricsSnapshot): { operation: string; calls: number; errors: number; retries: number }[] {
   const byOp = (name: keyof MetricsSnapshot['counters']): Record<string, number> => snapshot.counters[name].byTag;
   const calls = byOp(METRIC.dynamodbCalls);
   const errors = byOp(METRIC.dynamodbError);
@@ -220,7 +220,7 @@ export interface DashboardFigures {
   readonly tables: readonly TimelineTable[];
   readonly counters: CounterFigures;
   readonly sessionSize: SizeFigures;
-  readonly dynamodbCalls: ReturnType<typeof callFigures>;
+  readonly dynamodbCalls: ReturnType<typeof summarizeCalls>;
   readonly history: HistorySeries;
   /** Sessions signed in through this process: id prefixes only. */
   readonly recentSessions: readonly RecentSession[];
@@ -248,9 +248,9 @@ export function buildDashboardFigures(inputs: FigureInputs): DashboardFigures {
     refreshMs: inputs.refreshMs,
     rotation: inputs.rotation,
     tables: buildTimeline(inputs.tables, inputs.deleted, inputs.rotation, inputs.nowMs),
-    counters: counterFigures(inputs.snapshot),
-    sessionSize: sizeFigures(inputs.snapshot),
-    dynamodbCalls: callFigures(inputs.snapshot),
+    counters: summarizeCounters(inputs.snapshot),
+    sessionSize: summarizeSizes(inputs.snapshot),
+    dynamodbCalls: summarizeCalls(inputs.snapshot),
     history: inputs.history,
     recentSessions: inputs.recentSessions,
     snapshot: inputs.snapshot,

@@ -88,7 +88,7 @@ export function renderDashboardPage(): string {
   <section class="panel" aria-labelledby="calls-title">
     <h2 id="calls-title">DynamoDB calls</h2>
     <table class="calls" id="calls"><caption class="visually-hidden">DynamoDB calls by operation</caption>
-      <thead><tr><th scope="col">Operation</th><th scope="col">Calls</th><th scope="col">Errors</th><th scope="col">Retries</th></tr></thead><tbody></tbody></table>
+      <thead><tr><th scope="col">Operation</th><th scope="col">Calls</th><th scope="col">Failed</th><th scope="col">Retries</th></tr></thead><tbody></tbody></table>
   </section>
 </div>
 

@@ -39,6 +39,7 @@ export interface ShopSession {
 export type Cleaned = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: string };
 
 // C0 and C1 controls, and the Unicode bidi overrides, which can make text render misleadingly.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
-import { idPrefix, type RecentSessions } from '../recent-sessions.js';
+import { shortenId, type RecentSessions } from '../recent-sessions.js';
 import { SHOP_LIMITS, addToCart, cleanText, removeFromCart, type ShopSession } from './cart.js';
 import { createCsrfToken, isValidCsrfToken } from './csrf.js';
 import { renderShopPage } from './pages.js';
@@ -16,7 +16,7 @@ export interface ShopRouterOptions {
 }
 
 /** The shop's view of `req.session`: express-session's object with the shop's fields. */
-function shopSession(req: Request): ShopSession {
+function asShopSession(req: Request): ShopSession {
   return req.session as unknown as ShopSession;
 }
 
@@ -30,14 +30,14 @@ export function createShopRouter(options: ShopRouterOptions): Router {
   router.use(express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 }));
 
   const render = (req: Request, res: Response, status = 200, error?: string): void => {
-    const data = shopSession(req);
+    const data = asShopSession(req);
     res.status(status).type('html').send(
       renderShopPage({
         user: data.user,
         cart: data.cart ?? [],
         csrfToken: data.csrfToken,
         cardLast4: data.paymentCardLast4,
-        sessionIdPrefix: data.user === undefined ? undefined : idPrefix(req.sessionID),
+        sessionIdPrefix: data.user === undefined ? undefined : shortenId(req.sessionID),
         rotationSeconds: options.rotationSeconds,
         idleSeconds: options.idleSeconds,
         error,
@@ -51,24 +51,24 @@ export function createShopRouter(options: ShopRouterOptions): Router {
     const name = cleanText((req.body as Record<string, unknown>).name, 'The name', SHOP_LIMITS.nameChars);
     if (!name.ok) return render(req, res, 400, name.error);
     const start = (): void => {
-      const data = shopSession(req);
+      const data = asShopSession(req);
       data.user = { name: name.value, signedInAtMs: options.now() };
-      data.cart = [];
       data.csrfToken = createCsrfToken();
       data.paymentCardLast4 = '4242';
+      data.cart = [];
       options.recent.add(req.sessionID, name.value, options.now());
       res.redirect(303, '/');
     };
     // A stored session gets a new id on sign-in (no session fixation); a fresh one has never
     // been stored, so regenerating it would only cost a delete.
-    if (shopSession(req).user === undefined) return start();
+    if (asShopSession(req).user === undefined) return start();
     options.recent.remove(req.sessionID);
     req.session.regenerate((err: unknown) => (err ? next(err) : start()));
   });
 
   /** Lets a form through only for a signed-in session with the right token; writes nothing otherwise. */
   const guard = (req: Request, res: Response, next: NextFunction): void => {
-    const data = shopSession(req);
+    const data = asShopSession(req);
     if (data.user === undefined) return res.redirect(303, '/');
     if (!isValidCsrfToken(data.csrfToken, (req.body as Record<string, unknown>)._csrf)) {
       return render(req, res, 403, 'The form had expired or came from elsewhere; please try again.');
@@ -79,7 +79,7 @@ export function createShopRouter(options: ShopRouterOptions): Router {
   router.post('/cart/add', guard, (req, res) => {
     const item = cleanText((req.body as Record<string, unknown>).item, 'The item', SHOP_LIMITS.itemChars);
     if (!item.ok) return render(req, res, 400, item.error);
-    const data = shopSession(req);
+    const data = asShopSession(req);
     const added = addToCart(data.cart ?? [], item.value);
     if (!added.ok) return render(req, res, 400, added.error);
     data.cart = added.lines;
@@ -89,7 +89,7 @@ export function createShopRouter(options: ShopRouterOptions): Router {
   router.post('/cart/remove', guard, (req, res) => {
     const item = cleanText((req.body as Record<string, unknown>).item, 'The item', SHOP_LIMITS.itemChars);
     if (!item.ok) return render(req, res, 400, item.error);
-    const data = shopSession(req);
+    const data = asShopSession(req);
     data.cart = removeFromCart(data.cart ?? [], item.value);
     res.redirect(303, '/');
   });

@@ -165,7 +165,9 @@ export class Backend {
         if (error.code === 'backend.throttled') metrics.increment(METRIC.dynamodbThrottled, 1, tags);
         const wait = backoffMs(attempt);
         if (!error.retryable || attempt >= maxRetries || deadline.remainingMs() <= wait) {
-          metrics.increment(METRIC.dynamodbError, 1, tags);
+          // Looking for a table that is not there yet is an answer, not a failure.
+          const expected = operation === 'DescribeTable' && error.code === 'backend.tableMissing';
+          if (!expected) metrics.increment(METRIC.dynamodbError, 1, tags);
           safeLog(logger, 'debug', { operation, table, code: error.code, attempts: attempt + 1 }, 'DynamoDB call failed');
           throw error;
         }

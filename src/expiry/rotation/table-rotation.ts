@@ -127,6 +127,7 @@ export class TableRotation implements ExpiryStrategy {
     const period = periodIndexAt(nowMs, this.#o.periodMs);
     const current = this.#inUse(period) ?? period;
     return [...this.#known.entries()]
+      .filter(([, state]) => state.status !== 'MISSING')
       .sort(([a], [b]) => a - b)
       .map(([p, state]) => ({
         name: this.#name(p),
