@@ -27,6 +27,9 @@ interface FastifySessionLike {
 
 type SessionHolder = { session?: unknown };
 
+/** The property @fastify/session's onSend hook needs before it saves or sets a cookie. */
+const HIDDEN = 'encryptedSessionId';
+
 function isFastifySession(value: unknown): value is FastifySessionLike {
   return (
     typeof value === 'object' &&
@@ -74,33 +77,32 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
 
   // @fastify/session saves in its onSend hook, which runs right after this one (and before the
   // response is written): inside the request scope, so the save finds its load context. An
-  // ignored or degraded request hides its session from it: nothing is saved and no cookie is set,
-  // changed or cleared.
+  // ignored or degraded request hides its session's cookie value from it until the response is
+  // sent: @fastify/session then saves nothing and sets, changes or clears no cookie, while later
+  // hooks still see the session.
   fastify.addHook('onSend', (request, _reply, _payload, next) => {
     const state = requestStateOf(request.raw);
     if (state === undefined) {
       next();
       return;
     }
-    const holder = request as unknown as SessionHolder;
-    const session = holder.session;
-    const hide = (state.ignored !== undefined || state.degraded) && session !== null && session !== undefined;
-    if (hide) holder.session = null;
-    try {
-      requestScope.run(state, () => next());
-    } finally {
-      if (hide && holder.session === null) holder.session = session;
+    const session = (request as unknown as SessionHolder).session;
+    if ((state.ignored !== undefined || state.degraded) && isFastifySession(session)) {
+      Object.defineProperty(session, HIDDEN, { value: undefined, configurable: true, enumerable: false, writable: false });
     }
+    requestScope.run(state, next);
   });
 
-  // With `rolling: false`, @fastify/session saves only modified sessions and never tells the store
-  // that an unchanged one was used: refresh it here, as express-session's `touch` does. This writes
-  // nothing unless the session must move to the current table or its refresh is due.
+  // Once the response is sent, the hidden cookie value comes back. And with `rolling: false`,
+  // @fastify/session saves only modified sessions and never tells the store that an unchanged one
+  // was used: refresh it here, as express-session's `touch` does. This writes nothing unless the
+  // session must move to the current table or its refresh is due.
   fastify.addHook('onResponse', (request, _reply, next) => {
     next();
     const state = requestStateOf(request.raw);
-    if (state === undefined || state.ignored !== undefined || state.degraded) return;
     const session = (request as unknown as SessionHolder).session;
+    if (isFastifySession(session) && Object.hasOwn(session, HIDDEN)) delete (session as Partial<Record<typeof HIDDEN, unknown>>)[HIDDEN];
+    if (state === undefined || state.ignored !== undefined || state.degraded) return;
     if (!isFastifySession(session) || session.isSaved()) return;
     const load = loadsOf(state)?.get(session.sessionId);
     if (load === undefined) return;

@@ -260,6 +260,7 @@ export class SessionStore {
       await this.#whenUsable(deadline);
       const found = await this.#readLatest(id, deadline, !this.options.eventualConsistency);
       const loaded = this.#toLoaded(id, found);
+      if (loaded !== null) requestScope.getStore()?.loads.set(id, loaded.context);
       this.#metrics.timing(METRIC.sessionLoad, performance.now() - started);
       return loaded;
     } catch (error) {
@@ -392,7 +393,7 @@ export class SessionStore {
       throw new SessionManagerError('codec.invalidId', 'Refusing to save a session under a malformed id.');
     }
     const request = hints.request;
-    const load = hints.load;
+    const load = hints.load ?? (hints.unversioned === true ? undefined : request?.loads.get(id));
     const now = this.options.now();
     const bodyJson = sessionBodyJson(session);
     const expiresAtMs = this.#expiresAt(session, now);
@@ -423,6 +424,7 @@ export class SessionStore {
         decision.action === 'touch'
           ? await this.#refresh(id, session, bodyJson, expiresAtMs, load, decision.reason, deadline)
           : await this.#write(id, session, bodyJson, expiresAtMs, load, hints.unversioned === true, decision.reason, deadline);
+      if (result.context !== undefined) request?.loads.set(id, result.context);
       if (result.action === 'written' || result.action === 'refreshed') {
         if (request !== undefined) request.stored = true;
         this.#metrics.timing(METRIC.sessionSave, performance.now() - started);
@@ -488,7 +490,7 @@ export class SessionStore {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       this.#metrics.increment(METRIC.sessionSaveConflict);
-      return await this.#merge(id, session, load, expiresAtMs, error, target, deadline);
+      return await this.#merge(id, session, bodyJson, load, expiresAtMs, error, target, deadline);
     }
     this.#metrics.increment(METRIC.sessionSavePut);
     this.#logSaved(id, session, target, reason);
@@ -503,6 +505,7 @@ export class SessionStore {
   async #merge(
     id: string,
     session: SessionRecord,
+    bodyJson: string,
     load: LoadContext | undefined,
     expiresAtMs: number,
     firstFailure: unknown,
@@ -532,7 +535,9 @@ export class SessionStore {
         this.#metrics.increment(METRIC.sessionSaveMerged);
         this.#metrics.increment(METRIC.sessionSavePut);
         safeLog(this.options.logger, 'debug', { session: redactId(id), rounds: round + 1, table: target.name }, 'Session merged after a concurrent write');
-        return { action: 'written', reason: 'merged', context: this.#contextAfterWrite(target, record.version + 1, sessionBodyJson(merged), item, expiresAtMs) };
+        // The context describes the caller's session, not the merged one: a further save of the
+        // same object then sends only what changed since, not the removal of keys it never had.
+        return { action: 'written', reason: 'merged', context: this.#contextAfterWrite(target, record.version + 1, bodyJson, item, expiresAtMs) };
       } catch (error) {
         if (!isConditionFailed(error)) throw error;
         this.#metrics.increment(METRIC.sessionSaveConflict);

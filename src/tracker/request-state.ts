@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LoadContext } from '../store/session-store.js';
 
 /** What the tracker knows about one request; the store reads it when it loads and saves. */
 export interface RequestState {
@@ -10,6 +11,11 @@ export interface RequestState {
   stored: boolean;
   /** When the tracker saw the request, `performance.now()`. */
   readonly startedAt: number;
+  /**
+   * What each load of this request learnt, by session id, kept up to date by its saves. A save
+   * whose caller lost the load context (@fastify/session rebuilds the object `get` returned) finds it here.
+   */
+  readonly loads: Map<string, LoadContext>;
 }
 
 /** The property under which the tracker keeps its state on the request object. */
@@ -20,7 +26,7 @@ export const requestScope = new AsyncLocalStorage<RequestState>();
 
 /** Creates the state of a new request. */
 export function createRequestState(startedAt: number): RequestState {
-  return { ignored: undefined, degraded: false, stored: false, startedAt };
+  return { ignored: undefined, degraded: false, stored: false, startedAt, loads: new Map() };
 }
 
 /** Reads the tracker's state from a request object, if the tracker saw it. */
