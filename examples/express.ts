@@ -7,7 +7,7 @@ import { startLocalDynamo } from 'dynamo-session-manager/local';
 
 declare module 'express-session' {
   interface SessionData {
-    views: number;
+    views?: number;
   }
 }
 

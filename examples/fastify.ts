@@ -9,7 +9,7 @@ import { startLocalDynamo } from 'dynamo-session-manager/local';
 
 declare module 'fastify' {
   interface Session {
-    views: number;
+    views?: number;
   }
 }
 

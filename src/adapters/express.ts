@@ -45,26 +45,26 @@ export class DynamoSessionStore extends Store {
   }
 
   /** Loads a session; `null` when missing, expired, destroyed, corrupt or under a malformed id. */
-  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> | undefined {
+  get<T extends object = SessionData>(sid: string, callback?: Callback<T | null>): Promise<T | null> | undefined {
     const work = this.#core.get(sid).then((loaded) => {
       if (loaded === null) return null;
       attachLoadContext(loaded.session, loaded.context);
-      return loaded.session as unknown as SessionData;
+      return loaded.session as unknown as T;
     });
     return settle(work, callback);
   }
 
   /** Saves a session: written only when new or changed, conditional on the version it was loaded at. */
-  set(sid: string, session: SessionData, callback?: Callback<void>): Promise<void> | undefined {
+  set<T extends object = SessionData>(sid: string, session: T, callback?: Callback<void>): Promise<void> | undefined {
     return settle(this.#save(sid, session, false), callback);
   }
 
   /** Marks a session as active: writes nothing unless it must move forward or its expiry is due for a refresh. */
-  override touch(sid: string, session: SessionData, callback?: () => void): Promise<void> | undefined {
+  override touch<T extends object = SessionData>(sid: string, session: T, callback?: () => void): Promise<void> | undefined {
     return settle(this.#save(sid, session, true), callback as Callback<void> | undefined);
   }
 
-  async #save(sid: string, session: SessionData, touchOnly: boolean): Promise<void> {
+  async #save(sid: string, session: object, touchOnly: boolean): Promise<void> {
     const record = session as unknown as SessionRecord;
     const hints: SaveHints = {
       load: loadContextOf(session),

@@ -34,7 +34,7 @@ interface AppOptions {
  * that express-session's types declare as `T | undefined`, which only `exactOptionalPropertyTypes`
  * (on in this project) tells apart; the objects are the same at run time.
  */
-const asFastifyStore = (store: DynamoSessionStore) => store as unknown as NonNullable<FastifySessionOptions['store']>;
+const asFastifyStore = (store: DynamoSessionStore): NonNullable<FastifySessionOptions["store"]> => store;
 
 /** A Fastify app using the store through @fastify/session, with routes that use sessions the ways apps do. */
 async function createApp(store: DynamoSessionStore, options: AppOptions = {}): Promise<FastifyInstance> {
