@@ -8,6 +8,9 @@ import { findFreePort } from '../../src/local/index.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { buildCreateTableInput } from '../../src/store/params.js';
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const admin = createTestClient();
 const bases: string[] = [];
@@ -81,12 +84,7 @@ describe('dsm maintain', () => {
     const now = Date.now();
     const expired = tableNameFor(b, Math.floor(now / periodMs) - 3, periodMs);
     await admin.send(
-      new CreateTableCommand({
-        TableName: expired,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
+      new CreateTableCommand(buildCreateTableInput(expired, ON_DEMAND)),
     );
     const env = envFor(b, { DSM_ROTATION_SECONDS: String(DAY_SECONDS) });
     await expect.poll(async () => liveTablesWithPrefix(admin, expired), { timeout: 5000 }).toEqual([expired]);

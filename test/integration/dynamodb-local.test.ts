@@ -15,6 +15,9 @@ import {
   startDynamoDbLocal,
   type DynamoDbLocal,
 } from '../support/dynamodb-local.js';
+import { buildCreateTableInput } from '../../src/store/params.js';
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 describe('startDynamoDbLocal', () => {
   const table = uniqueBaseName('ddb-local');
@@ -37,12 +40,7 @@ describe('startDynamoDbLocal', () => {
       requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true },
     });
     await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
+      new CreateTableCommand(buildCreateTableInput(table, ON_DEMAND)),
     );
   }, 60_000);
 

@@ -8,6 +8,9 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { buildCreateTableInput } from '../../src/store/params.js';
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const prefix = uniqueBaseName('fault-proxy');
 const table = `${prefix}-main`;
@@ -29,12 +32,7 @@ async function timed<T>(promise: Promise<T>): Promise<{ ms: number; value: T }> 
 
 async function createActiveTable(client: DynamoDBClient, name: string): Promise<void> {
   await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+    new CreateTableCommand(buildCreateTableInput(name, ON_DEMAND)),
   );
   await vi.waitFor(
     async () => {

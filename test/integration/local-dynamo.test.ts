@@ -5,6 +5,9 @@ import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalDynamo } from '../../src/local/index.js';
 import { createTestClient, testEndpoint } from '../support/dynamo.js';
+import { buildCreateTableInput } from '../../src/store/params.js';
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 describe('startLocalDynamo', () => {
   const dirs: string[] = [];
@@ -26,12 +29,7 @@ describe('startLocalDynamo', () => {
     const first = await startLocalDynamo({ dataDir: dir });
     const client = createTestClient(first.endpoint);
     await client.send(
-      new CreateTableCommand({
-        TableName: 'persisted',
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
+      new CreateTableCommand(buildCreateTableInput('persisted', ON_DEMAND)),
     );
     client.destroy();
     await first.stop();

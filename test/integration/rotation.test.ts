@@ -5,6 +5,9 @@ import { tableNameFor, periodIndexAt } from '../../src/expiry/rotation/periods.j
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
+import { buildCreateTableInput } from '../../src/store/params.js';
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const P = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);
@@ -153,12 +156,7 @@ describe('table rotation', () => {
     const foreign = [`${b}-beta_20261124_060000`, `${old}_copy`, `${b}_2026112_0600000`, `${b}_20261324_060000`];
     for (const name of [old, ...foreign]) {
       await admin.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
+        new CreateTableCommand(buildCreateTableInput(name, ON_DEMAND)),
       );
     }
     await new Promise((r) => setTimeout(r, 300));

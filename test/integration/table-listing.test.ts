@@ -6,6 +6,9 @@ import { Metrics } from '../../src/metrics/metrics.js';
 import { Backend } from '../../src/store/backend.js';
 import { createCountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
+import { buildCreateTableInput } from '../../src/store/params.js';
+
+const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const admin = createTestClient();
 const base = uniqueBaseName('list');
@@ -19,12 +22,7 @@ describe('listing tables', () => {
     const names = [`${base}-other`, ...Array.from({ length: 7 }, (_, i) => `${base}_2026010${i + 1}_000000`), `${base}z`];
     for (const name of names) {
       await admin.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
+        new CreateTableCommand(buildCreateTableInput(name, ON_DEMAND)),
       );
     }
     const counting = createCountingClient();
