@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let counting: CountingClient | undefined;
   if (usesDynamoDb(config.kind)) {
     if (config.endpoint === undefined) throw new Error(`Store ${config.kind} needs an endpoint.`);
-    counting = createCountingClient(config.endpoint);
+    counting = createCountingClient(config.endpoint, config.addedLatencyMs ?? 0);
   }
   const built = await buildStore(config.kind, {
     client: counting?.client,
@@ -44,7 +44,37 @@ async function main(): Promise<void> {
     clockSkewSeconds: config.clockSkewSeconds,
   });
   const appErrors: AppErrors = { answered: 0, afterResponse: 0, first: undefined };
-  const server = createServer(createBenchApp(built, appErrors));
+  const app = createBenchApp(built, appErrors);
+  // Requests that arrived since the last reset, and requests still being served: windows start and end idle,
+  // so every DynamoDB call counted in a window belongs to a request counted in it.
+  let arrived = 0;
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    arrived += 1;
+    inFlight += 1;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      inFlight -= 1;
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    app(req, res);
+  });
+  // Idle: no request being served and no DynamoDB call pending (a request whose client hung up is over for
+  // HTTP while its calls may still run) for 30 ms in a row, so a store between two calls is not taken for idle.
+  const whenIdle = async (): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    let idleSince: number | undefined;
+    while (Date.now() < deadline) {
+      const busy = inFlight > 0 || (counting?.inFlight() ?? 0) > 0;
+      if (busy) idleSince = undefined;
+      else if (idleSince === undefined) idleSince = Date.now();
+      else if (Date.now() - idleSince >= 30) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
@@ -54,6 +84,8 @@ async function main(): Promise<void> {
     void (async () => {
       switch (raw.type) {
         case 'reset':
+          await whenIdle();
+          arrived = 0;
           counting?.reset();
           Object.assign(appErrors, { answered: 0, afterResponse: 0, first: undefined });
           metricsBase = built.metrics();
@@ -61,6 +93,7 @@ async function main(): Promise<void> {
           send({ type: 'reset-done' });
           return;
         case 'collect': {
+          await whenIdle();
           const cpu = process.cpuUsage(cpuBase);
           const storeCounters = counterDeltas(metricsBase, built.metrics());
           send({
@@ -71,6 +104,7 @@ async function main(): Promise<void> {
               cpuSystemMicros: cpu.system,
               rssBytes: process.memoryUsage().rss,
               appErrors: { ...appErrors },
+              appRequests: arrived,
               ...(storeCounters === undefined ? {} : { storeCounters }),
             },
           });

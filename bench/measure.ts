@@ -9,7 +9,9 @@
  * - adds up the `ConsumedCapacity.CapacityUnits` the server reports, as read or write units;
  * - for a failed conditional write, whose error carries no consumed capacity, derives the write
  *   units from the size of the item sent (DynamoDB bills a failed condition like the write),
- *   and counts those separately as `derivedWriteUnits`.
+ *   and counts those separately as `derivedWriteUnits`;
+ * - optionally waits `addedLatencyMs` before sending each call: a network round trip to
+ *   DynamoDB that a local server lacks (a timer, so it costs no CPU).
  */
 import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 
@@ -39,6 +41,8 @@ export interface CountingClient {
   readonly client: DynamoDBClient;
   snapshot(): CallCounts;
   reset(): void;
+  /** Calls sent and not answered yet. */
+  inFlight(): number;
 }
 
 /** Fake credentials and a region: local servers check no signature, but the SDK must sign. */
@@ -50,7 +54,7 @@ const MAX_ROUND_TRIPS = 50_000;
  * A client for a local endpoint, configured the same for every store: fixed fake credentials,
  * us-east-1, a 5 s request timeout that throws, the SDK's default keep-alive agent.
  */
-export function createCountingClient(endpoint: string): CountingClient {
+export function createCountingClient(endpoint: string, addedLatencyMs = 0): CountingClient {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -59,6 +63,7 @@ export function createCountingClient(endpoint: string): CountingClient {
     requestHandler: { requestTimeout: 5000, connectionTimeout: 1000, throwOnRequestTimeout: true },
   });
   let counts = emptyCounts();
+  let pending = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -70,7 +75,9 @@ export function createCountingClient(endpoint: string): CountingClient {
       const mine = counts;
       mine.calls[operation] = (mine.calls[operation] ?? 0) + 1;
       const started = performance.now();
+      pending += 1;
       try {
+        if (addedLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, addedLatencyMs));
         const result = await next(args);
         if (dataPlane) {
           if (mine.roundTripsMs.length < MAX_ROUND_TRIPS) mine.roundTripsMs.push(performance.now() - started);
@@ -89,6 +96,8 @@ export function createCountingClient(endpoint: string): CountingClient {
           }
         }
         throw error;
+      } finally {
+        pending -= 1;
       }
     },
     { step: 'initialize', name: 'benchCountCalls', priority: 'high' },
@@ -99,6 +108,7 @@ export function createCountingClient(endpoint: string): CountingClient {
     reset: () => {
       counts = emptyCounts();
     },
+    inFlight: () => pending,
   };
 }
 

@@ -8,6 +8,8 @@ export interface CellConfig {
   /** The DynamoDB-compatible endpoint; absent for stores that do not use DynamoDB. */
   readonly endpoint?: string;
   readonly tableName: string;
+  /** Milliseconds added before every DynamoDB call (a modelled network round trip). @default 0 */
+  readonly addedLatencyMs?: number;
   readonly clockShiftMs?: number;
   readonly rotationSeconds?: number;
   readonly clockSkewSeconds?: number;
@@ -31,6 +33,8 @@ export interface CellCollected {
   /** Resident memory of the app process at the end, bytes. */
   readonly rssBytes: number;
   /** Errors in the app: answered with a 500, or after the answer (a failed touch or save), and the first message. */
+  /** Requests the app received in the window (all of them finished before collecting). */
+  readonly appRequests: number;
   readonly appErrors: { readonly answered: number; readonly afterResponse: number; readonly first: string | undefined };
   /** Our store only: its own counters over the window (calls, capacity, saves), to cross-check. */
   readonly storeCounters?: Record<string, CounterDelta>;

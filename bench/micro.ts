@@ -1,0 +1,182 @@
+/**
+ * The store's own CPU per request, without DynamoDB, the SDK or HTTP: the codec, change
+ * detection, the save decision, and the whole store path (get, then touch or set) on a client
+ * stub that answers at once. Hand-rolled timing: warm up, then many batches; the figure is the
+ * median of the batch means. The same is done for connect-dynamodb's path, for scale, and the
+ * median GetItem round trip through the SDK on an idle local server is measured to compare with.
+ */
+import session from 'express-session';
+import connectDynamoDb from 'connect-dynamodb';
+import { DynamoSessionStore } from 'dynamo-session-manager';
+import { buildSessionItem, decodeItem, encodeSessionData, itemSizeBytes, type Item } from '../src/codec/codec.js';
+import { sessionBodyJson } from '../src/codec/stable-json.js';
+import { decideSave } from '../src/tracker/decide.js';
+import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { createCountingClient } from './measure.js';
+import { changeShopSession, createShopSession } from './session-data.js';
+import { median, percentile } from './stats.js';
+import { waitActive } from './stores.js';
+
+/** One measured operation. */
+export interface MicroResult {
+  readonly name: string;
+  readonly what: string;
+  /** Median of the batch means, microseconds per operation. */
+  readonly microsPerOp: number;
+  readonly batches: number;
+  readonly opsPerBatch: number;
+}
+
+/** The round trip the CPU figures are compared with. */
+export interface RoundTrip {
+  readonly backend: string;
+  readonly calls: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+let sink = 0;
+
+/** Times a synchronous or asynchronous operation; returns µs per operation (median of batch means). */
+async function time(name: string, what: string, op: () => unknown, opsPerBatch: number, batches: number): Promise<MicroResult> {
+  const runBatch = async (count: number): Promise<number> => {
+    const started = performance.now();
+    for (let i = 0; i < count; i += 1) {
+      const value = op();
+      if (value instanceof Promise) sink += (await value) === undefined ? 0 : 1;
+      else sink += value === undefined ? 0 : 1;
+    }
+    return ((performance.now() - started) * 1000) / count;
+  };
+  await runBatch(opsPerBatch * 3); // warm-up: let the JIT settle
+  const means: number[] = [];
+  for (let b = 0; b < batches; b += 1) means.push(await runBatch(opsPerBatch));
+  return { name, what, microsPerOp: median(means), batches, opsPerBatch };
+}
+
+function sessionRecord(index: number): Record<string, unknown> & { cookie: Record<string, unknown> } {
+  return {
+    cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000).toISOString(), httpOnly: true, path: '/' },
+    shop: createShopSession(index),
+  };
+}
+
+/** A client stand-in that answers every call at once with a canned output (no SDK, no network). */
+function createStubClient(getItemOutput: () => Record<string, unknown>): { send(command: object): Promise<unknown> } {
+  return {
+    send: async (command: object) => {
+      switch (command.constructor.name) {
+        case 'DescribeTableCommand':
+          return { Table: { TableStatus: 'ACTIVE', BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' } } };
+        case 'ListTablesCommand':
+          return { TableNames: [] };
+        case 'GetItemCommand':
+          return getItemOutput();
+        case 'UpdateItemCommand':
+          return { Attributes: { expires: { N: String(Math.floor(Date.now() / 1000) + 3600) } }, ConsumedCapacity: { CapacityUnits: 1 } };
+        default:
+          return { ConsumedCapacity: { CapacityUnits: 1 } };
+      }
+    },
+  };
+}
+
+/** Runs every micro-benchmark. `scale` shortens them for development runs (0.2 = five times fewer). */
+export async function runMicroBenchmarks(scale = 1): Promise<MicroResult[]> {
+  const batches = Math.max(5, Math.round(30 * scale));
+  const n = (base: number): number => Math.max(50, Math.round(base * scale));
+  const record = sessionRecord(7);
+  const { data } = encodeSessionData(record);
+  const now = Date.now();
+  const item: Item = buildSessionItem({ id: 'micro-session-0001', data, version: 3, lastAccessedMs: now, expiresAtMs: now + 3_600_000 });
+  const results: MicroResult[] = [];
+
+  results.push(await time('decode', 'decodeItem: item → session (inflate + JSON.parse + checks)', () => decodeItem(item), n(2000), batches));
+  results.push(await time('body-json', 'sessionBodyJson: stable JSON of the session without its cookie (change detection; once at load, once at save)', () => sessionBodyJson(record), n(2000), batches));
+  results.push(
+    await time(
+      'decide',
+      'decideSave: the pure save decision',
+      () =>
+        decideSave({ ignored: false, degraded: false, loaded: true, changed: false, inOlderTable: false, sinceLastWriteMs: 1000, expiryGainMs: 1000, touchAfterMs: 360_000 }),
+      n(200_000),
+      batches,
+    ),
+  );
+  results.push(await time('encode', 'encodeSessionData + buildSessionItem + itemSizeBytes: session → item (JSON + deflate), changed requests only', () => {
+    const encoded = encodeSessionData(record);
+    return itemSizeBytes(buildSessionItem({ id: 'micro-session-0001', data: encoded.data, version: 4, lastAccessedMs: now, expiresAtMs: now + 3_600_000 }));
+  }, n(2000), batches));
+
+  // The whole store path on a stub client: what the store itself costs per request.
+  const ourStore = new DynamoSessionStore({
+    tableBaseName: 'micro',
+    client: createStubClient(() => ({ Item: item, ConsumedCapacity: { CapacityUnits: 1 } })) as never,
+    maintenanceIntervalSeconds: 0,
+  });
+  await ourStore.ready();
+  const sid = 'micro-session-0001';
+  results.push(
+    await time('store-read-only', 'DynamoSessionStore: get + touch of an unchanged session (a read-only request), stub client', async () => {
+      const loaded = await ourStore.get(sid);
+      if (loaded === null || loaded === undefined) throw new Error('stub get returned nothing');
+      await ourStore.touch(sid, loaded);
+      return loaded;
+    }, n(1000), batches),
+  );
+  let sequence = 0;
+  results.push(
+    await time('store-changed', 'DynamoSessionStore: get + set of a changed session (a writing request), stub client', async () => {
+      const loaded = await ourStore.get(sid);
+      if (loaded === null || loaded === undefined) throw new Error('stub get returned nothing');
+      changeShopSession((loaded as unknown as { shop: ReturnType<typeof createShopSession> }).shop, (sequence += 1));
+      await ourStore.set(sid, loaded);
+      return loaded;
+    }, n(1000), batches),
+  );
+  await ourStore.close();
+
+  // connect-dynamodb's path on the same stub, for scale.
+  const DynamoDBStore = connectDynamoDb(session);
+  const peerItem = { id: { S: `sess:${sid}` }, expires: { N: String(Math.floor(now / 1000) + 3600) }, type: { S: 'connect-session' }, sess: { S: JSON.stringify(record) } };
+  const peer = new DynamoDBStore({ client: createStubClient(() => ({ Item: peerItem })) as never, table: 'micro', initialized: true });
+  const peerGet = (): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => peer.get(sid, (error, value) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value as Record<string, unknown>))));
+  results.push(
+    await time('peer-read-only', 'connect-dynamodb: get + touch of an unchanged session, same stub client', async () => {
+      const loaded = await peerGet();
+      await new Promise<void>((resolve) => peer.touch(sid, loaded as never, () => resolve()));
+      return loaded;
+    }, n(1000), batches),
+  );
+  if (sink === -1) console.log(sink); // keeps the results observable, so no work is optimised away
+  return results;
+}
+
+/** The median round trip of a 1.5 KB GetItem through the SDK on an idle server, one call at a time. */
+export async function measureRoundTrip(endpoint: string, backend: string, calls: number): Promise<RoundTrip> {
+  const counting = createCountingClient(endpoint);
+  const { client } = counting;
+  try {
+    const table = `roundtrip-${Date.now()}`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await waitActive(client, table);
+    const { data } = encodeSessionData(sessionRecord(1));
+    const item = buildSessionItem({ id: 'roundtrip-0001', data, version: 1, lastAccessedMs: Date.now(), expiresAtMs: Date.now() + 3_600_000 });
+    await client.send(new PutItemCommand({ TableName: table, Item: item }));
+    for (let i = 0; i < Math.min(200, calls); i += 1) await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: 'roundtrip-0001' } }, ConsistentRead: true }));
+    counting.reset();
+    for (let i = 0; i < calls; i += 1) await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: 'roundtrip-0001' } }, ConsistentRead: true }));
+    const trips = counting.snapshot().roundTripsMs;
+    return { backend, calls: trips.length, p50Ms: median(trips), p99Ms: percentile(trips, 0.99) };
+  } finally {
+    client.destroy();
+  }
+}
