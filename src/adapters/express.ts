@@ -115,6 +115,11 @@ export class DynamoSessionStore extends Store {
     return this.#core.maintain();
   }
 
+  /** Resolves once background writes (sessions moving forward to the current table) are done. */
+  flush(): Promise<void> {
+    return this.#core.flush();
+  }
+
   /** Stops background work and releases what the store built. Idempotent. */
   close(): Promise<void> {
     return this.#core.close();

@@ -109,6 +109,7 @@ export class SessionStore {
   #ready: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #lastKickMs = 0;
+  readonly #background = new Set<Promise<void>>();
 
   /**
    * @param options - see {@link DynamoSessionStoreOptions}; all optional.
@@ -200,6 +201,7 @@ export class SessionStore {
       if (this.#timer !== undefined) clearTimeout(this.#timer);
       await this.#ready?.catch(() => undefined);
       await this.#strategy.settled();
+      await this.flush();
       await this.#metrics.close();
       this.#closeClient?.();
     })();
@@ -602,12 +604,8 @@ export class SessionStore {
         return { action: 'refreshed', reason };
       }
       if (load.table.name !== target.name) {
-        const version = load.version + 1;
-        const item = this.#encode(id, session, version, expiresAtMs);
-        await this.#backend.send('PutItem', buildPutIfAbsentInput(target.name, item), deadline);
-        this.#metrics.increment(METRIC.sessionTouchWrite);
-        safeLog(this.options.logger, 'debug', { session: redactId(id), from: load.table.name, to: target.name }, 'Session moved forward');
-        return { action: 'refreshed', reason: 'moved-forward', context: this.#contextAfterWrite(target, version, bodyJson, item, expiresAtMs) };
+        this.#moveForward(id, session, load, target, expiresAtMs);
+        return { action: 'refreshed', reason: 'moved-forward', context: load };
       }
       const now = this.options.now();
       await this.#backend.send('UpdateItem', buildRefreshInput(target.name, id, load.version, now, expiresAtMs), deadline);
@@ -619,6 +617,32 @@ export class SessionStore {
       this.#metrics.increment(METRIC.sessionTouchSkipped);
       return { action: 'skipped', reason: 'unchanged' };
     }
+  }
+
+  /**
+   * Copies an unchanged session found in an older table into the current one, without holding up
+   * the response: the copy is conditional (it never overwrites a newer copy or a tombstone), and
+   * if it fails the session's next request tries again. `flush()` and `close()` wait for it.
+   */
+  #moveForward(id: string, session: SessionRecord, load: LoadContext, target: TableRef, expiresAtMs: number): void {
+    const item = this.#encode(id, session, load.version + 1, expiresAtMs);
+    const move: Promise<void> = this.#backend
+      .send('PutItem', buildPutIfAbsentInput(target.name, item))
+      .then(() => {
+        this.#metrics.increment(METRIC.sessionTouchWrite);
+        safeLog(this.options.logger, 'debug', { session: redactId(id), from: load.table.name, to: target.name }, 'Session moved forward');
+      })
+      .catch((error: unknown) => {
+        if (isConditionFailed(error)) this.#metrics.increment(METRIC.sessionTouchSkipped);
+        else safeLog(this.options.logger, 'warn', { op: 'move', session: redactId(id), table: target.name, code: (error as SessionManagerError).code }, 'Moving a session forward failed; its next request will try again');
+      })
+      .finally(() => this.#background.delete(move));
+    this.#background.add(move);
+  }
+
+  /** Resolves once the writes the store does in the background (sessions moving forward) are done. */
+  async flush(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all([...this.#background]);
   }
 
   // ---------------------------------------------------------------- destroy

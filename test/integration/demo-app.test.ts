@@ -377,6 +377,7 @@ describe('the dashboard over HTTP', () => {
     const refreshed = counter(METRIC.sessionTouchWrite);
     const page = await shopper.view();
     expect(page.body).toContain('Teapot');
+    await store.flush(); // the move forward happens after the response
     expect(counter(METRIC.sessionTouchWrite)).toBe(refreshed + 1); // moved forward
     const rotated = await figures();
     expect(rotated.counters.rotations).toBe(before.counters.rotations + 1);
