@@ -6,7 +6,7 @@ import { rejectUnknownKeys } from '../config/validate.js';
 import { SessionManagerError } from '../errors.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
 import { requestScope, requestStateOf } from '../tracker/request-state.js';
-import { coreOf, loadsOf } from './fastify/internals.js';
+import { coreOf } from './fastify/internals.js';
 
 /** Options of {@link fastifySessionTracker}. */
 export interface FastifySessionTrackerOptions extends SessionTrackerOptions {
@@ -104,7 +104,7 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
     if (isFastifySession(session) && Object.hasOwn(session, HIDDEN)) delete (session as Partial<Record<typeof HIDDEN, unknown>>)[HIDDEN];
     if (state === undefined || state.ignored !== undefined || state.degraded) return;
     if (!isFastifySession(session) || session.isSaved()) return;
-    const load = loadsOf(state)?.get(session.sessionId);
+    const load = state.loads.get(session.sessionId);
     if (load === undefined) return;
     // A failure is logged and counted by the store; the response is already sent.
     core.touch(session.sessionId, session as unknown as SessionRecord, { load, request: state }).catch(() => undefined);

@@ -1,6 +1,5 @@
 import { invalidOption } from '../../config/validate.js';
-import { SessionStore, type LoadContext } from '../../store/session-store.js';
-import type { RequestState } from '../../tracker/request-state.js';
+import { SessionStore } from '../../store/session-store.js';
 
 /**
  * The core store behind what the user passed: a `DynamoSessionStore` (or anything with a `core`)
@@ -13,9 +12,4 @@ export function coreOf(store: unknown): SessionStore {
   const core = typeof store === 'object' && store !== null ? (store as { core?: unknown }).core : undefined;
   if (core instanceof SessionStore) return core;
   throw invalidOption('store', 'the DynamoSessionStore given to @fastify/session (or a SessionStore)', store);
-}
-
-/** The sessions this request loaded, by id, as the core recorded them in the request state. */
-export function loadsOf(state: RequestState): ReadonlyMap<string, LoadContext> | undefined {
-  return (state as RequestState & { readonly loads?: ReadonlyMap<string, LoadContext> }).loads;
 }
