@@ -7,6 +7,13 @@ import { run, type CliIo } from './program.js';
 // "false" to see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// A reader that goes away (`dsm status | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const io: CliIo = {
   stdout: (text) => {
     process.stdout.write(text);

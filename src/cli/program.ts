@@ -13,6 +13,7 @@ import { createCommandContext } from './context.js';
 import type { CliIo, RunDependencies } from './io.js';
 import { EXIT_CODE, describeError, type ErrorContext } from './report-error.js';
 import { resolveSettings, SETTINGS, type CliSettings } from './settings.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
 export type { CliIo, RunDependencies } from './io.js';
 
@@ -49,6 +50,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
   let commandPath = 'dsm';
   const program = new Command('dsm')
     .description('Operate dynamo-session-manager: web sessions in DynamoDB with expiry by table rotation or native TTL.')
+    .version(packageJson.version, '-V, --version', 'print the version of dynamo-session-manager')
     .addOption(new Option('--endpoint <url>', `DynamoDB endpoint URL; a bare port means http://127.0.0.1:<port>, localhost means 127.0.0.1 (env ${SETTINGS.endpoint.env}; default: AWS)`))
     .addOption(new Option('--region <name>', `AWS region (env ${SETTINGS.region.env}; default: the SDK's chain, us-east-1 with --endpoint)`))
     .addOption(new Option('--table-base-name <name>', `table name prefix (env ${SETTINGS.tableBaseName.env}; default: ${DEFAULTS.tableBaseName})`))

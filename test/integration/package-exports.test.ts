@@ -20,6 +20,8 @@ describe('the built package', () => {
   it.each([
     ['dynamo-session-manager', ['DynamoSessionStore', 'sessionTracker', 'SessionManagerError', 'isSessionManagerError']],
     ['dynamo-session-manager/local', ['startLocalDynamo']],
+    ['dynamo-session-manager/fastify', ['fastifySessionTracker']],
+    ['dynamo-session-manager/koa', ['koaSessionStore', 'koaSessionTracker']],
   ])('%s works with import and with require', async (specifier, names) => {
     const esm = await node(['--input-type=module', '-e', `const m = await import('${specifier}'); console.log(JSON.stringify(Object.keys(m).sort()))`]);
     const cjs = await node(['-e', `console.log(JSON.stringify(Object.keys(require('${specifier}')).sort()))`]);
@@ -42,8 +44,14 @@ describe('the built package', () => {
     expect(out).toBe('true false');
   });
 
+  it('runs the dsm binary from the build', async () => {
+    expect(await node(['dist/cli.js', '--version'])).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('ships type declarations for both formats and only dist in the tarball', async () => {
-    for (const file of ['index.d.ts', 'index.d.cts', 'local.d.ts', 'local.d.cts']) expect(existsSync(`${root}dist/${file}`)).toBe(true);
+    for (const entry of ['index', 'local', 'fastify', 'koa', 'cli']) {
+      for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(existsSync(`${root}dist/${entry}.${ext}`), `dist/${entry}.${ext}`).toBe(true);
+    }
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, timeout: 60_000 });
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files.every((path) => path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path))).toBe(true);
