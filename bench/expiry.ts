@@ -87,6 +87,10 @@ async function tableExists(client: DynamoDBClient, tableName: string): Promise<b
 export async function measureRotationExpiry(endpoint: string, sessions: number, observer: DynamoDBClient): Promise<ExpiryResult> {
   const counting = createCountingClient(endpoint);
   const periodSeconds = 60;
+  // A frozen clock in the middle of a period: writing the sessions may take longer than what is
+  // left of a real period on a loaded machine, and every session must land in one table.
+  const periodMs = periodSeconds * 1000;
+  const frozenMs = Math.floor(Date.now() / periodMs) * periodMs + periodMs / 2;
   let shiftMs = 0;
   const store = new DynamoSessionStore({
     tableBaseName: `expiry-rotation-${Date.now()}`,
@@ -94,7 +98,7 @@ export async function measureRotationExpiry(endpoint: string, sessions: number, 
     maxInactiveInterval: periodSeconds,
     tableRotationSeconds: periodSeconds,
     maintenanceIntervalSeconds: 0,
-    now: () => Date.now() + shiftMs,
+    now: () => frozenMs + shiftMs,
   });
   try {
     await store.ready();
@@ -109,7 +113,7 @@ export async function measureRotationExpiry(endpoint: string, sessions: number, 
     counting.reset();
     const started = performance.now();
     // Two and a half periods later (mid-period, away from the clock-skew margins): every session is past its idle timeout.
-    shiftMs = current.periodStartMs + 2.5 * periodSeconds * 1000 - Date.now();
+    shiftMs = current.periodStartMs + 2.5 * periodMs - frozenMs;
     await store.maintain();
     // DeleteTable answers DELETING; the table is gone a moment later. Wait for it (and count what the store does meanwhile).
     let gone = !(await tableExists(observer, table));
