@@ -99,7 +99,7 @@ export function rejectUnknownKeys(input: object, known: readonly string[], what:
 function closest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Math.max(3, Math.floor(key.length / 3)) + 1;
+  let bestDistance = Math.max(1, Math.floor(key.length / 2)) + 1;
   for (const candidate of known) {
     const distance = candidate.toLowerCase() === lower ? 0 : levenshtein(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
