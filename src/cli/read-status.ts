@@ -1,5 +1,5 @@
-import { isSessionManagerError } from '../errors.js';
-import { listTablesWithPrefix, type TableAdminContext } from '../expiry/table-admin.js';
+import { describeTable, listTablesWithPrefix, type TableAdminContext } from '../expiry/table-admin.js';
+import { isUnsupportedOperation } from '../store/backend-errors.js';
 import { periodIndexAt, tableNameFor } from '../expiry/rotation/periods.js';
 import type { CliSettings } from './settings.js';
 import { buildRotationReport, buildTtlReport, planRotationTables, type StatusReport, type TableFacts } from './status-model.js';
@@ -28,17 +28,8 @@ export async function readStatus(ctx: TableAdminContext, settings: CliSettings, 
 }
 
 async function describe(ctx: TableAdminContext, name: string): Promise<TableFacts> {
-  try {
-    const out = await ctx.backend.send('DescribeTable', { TableName: name });
-    return {
-      status: out.Table?.TableStatus ?? 'MISSING',
-      itemCount: out.Table?.ItemCount ?? null,
-      sizeBytes: out.Table?.TableSizeBytes ?? null,
-    };
-  } catch (error) {
-    if (isSessionManagerError(error, 'backend.tableMissing')) return { status: 'MISSING', itemCount: null, sizeBytes: null };
-    throw error;
-  }
+  const state = await describeTable(ctx, name);
+  return { status: state.status, itemCount: state.itemCount ?? null, sizeBytes: state.sizeBytes ?? null };
 }
 
 async function describeTtl(ctx: TableAdminContext, name: string): Promise<string> {
@@ -48,8 +39,7 @@ async function describeTtl(ctx: TableAdminContext, name: string): Promise<string
     const status = ttl?.TimeToLiveStatus ?? 'DISABLED';
     return ttl?.AttributeName === undefined ? status : `${status} on ${ttl.AttributeName}`;
   } catch (error) {
-    // dynalite and some other local servers do not implement TTL.
-    if (isSessionManagerError(error, 'backend.failed') && /Unknown/i.test(String(error.details.awsError))) return 'UNSUPPORTED';
+    if (isUnsupportedOperation(error)) return 'UNSUPPORTED'; // dynalite and some other local servers have no TTL
     throw error;
   }
 }

@@ -15,6 +15,10 @@ export type TableStatus = 'ACTIVE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'MIS
 export interface TableState {
   readonly status: TableStatus;
   readonly capacity: CapacityOptions | undefined;
+  /** DynamoDB's approximate item count (refreshed about every six hours); undefined when missing. */
+  readonly itemCount?: number | undefined;
+  /** DynamoDB's approximate table size in bytes; undefined when missing. */
+  readonly sizeBytes?: number | undefined;
 }
 
 /** Settings shared by the table helpers. */
@@ -29,7 +33,12 @@ export interface TableAdminContext {
 export async function describeTable(ctx: TableAdminContext, name: string): Promise<TableState> {
   try {
     const out = await ctx.backend.send('DescribeTable', { TableName: name });
-    return { status: (out.Table?.TableStatus as TableStatus | undefined) ?? 'MISSING', capacity: capacityOf(out.Table) };
+    return {
+      status: (out.Table?.TableStatus as TableStatus | undefined) ?? 'MISSING',
+      capacity: capacityOf(out.Table),
+      itemCount: out.Table?.ItemCount,
+      sizeBytes: out.Table?.TableSizeBytes,
+    };
   } catch (error) {
     if (isSessionManagerError(error, 'backend.tableMissing')) return { status: 'MISSING', capacity: undefined };
     throw error;

@@ -30,6 +30,12 @@ export function isConditionFailed(error: unknown): boolean {
   return (error as SdkErrorLike | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
+/** True when the endpoint does not implement the operation (dynalite and TTL, for example). */
+export function isUnsupportedOperation(error: unknown): boolean {
+  const details = (error as SessionManagerError | undefined)?.details;
+  return (error as SessionManagerError | undefined)?.code === 'backend.failed' && /Unknown/i.test(String(details?.awsError));
+}
+
 /** True for `ResourceInUseException` (a table already exists, or is being created or deleted). */
 export function isResourceInUse(error: unknown): boolean {
   const name = (error as SdkErrorLike | undefined)?.name;

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { CapacityOptions } from '../../config/resolve-options.js';
-import { isSessionManagerError } from '../../errors.js';
+import { isUnsupportedOperation } from '../../store/backend-errors.js';
 import { ATTR } from '../../codec/item-format.js';
 import { safeLog } from '../../logging/logger.js';
 import type { ExpiryStrategy, ReadPlan, TableInfo, TableRef } from '../strategy.js';
@@ -95,7 +95,7 @@ export class TtlTable implements ExpiryStrategy {
         safeLog(this.#o.logger, 'info', { table: this.#ref.name, attribute: ATTR.expiresAt }, 'Enabled TTL on the session table');
       }
     } catch (error) {
-      if (isSessionManagerError(error, 'backend.failed') && /Unknown/i.test(String(error.details.awsError))) {
+      if (isUnsupportedOperation(error)) {
         this.#ttl = 'UNSUPPORTED';
         safeLog(this.#o.logger, 'warn', { table: this.#ref.name }, 'This endpoint does not implement TTL; expired sessions are never served but stay stored');
         return;
