@@ -18,6 +18,7 @@ export type {
   BillingMode,
   BackendErrorPolicy,
   IgnorePattern,
+  Transport,
 } from './config/index.js';
 export type { Clock } from './clock.js';
 export type { Logger, LogMethod } from './logging/logger.js';

@@ -20,6 +20,7 @@ export const DEFAULTS = Object.freeze({
   operationTimeoutMs: 4000,
   maxConflictRetries: 12,
   onBackendError: 'fail',
+  transport: 'auto',
   statsdPort: 8125,
   logSessionContents: false,
   /** DynamoDB's item size limit, 400 KB. */
@@ -35,3 +36,5 @@ export const EXPIRY_MODES = ['rotation', 'ttl'] as const;
 export const BILLING_MODES = ['PAY_PER_REQUEST', 'PROVISIONED'] as const;
 /** The allowed values of `onBackendError`. */
 export const BACKEND_ERROR_POLICIES = ['fail', 'anonymous'] as const;
+/** The allowed values of `transport`. */
+export const TRANSPORTS = ['auto', 'direct', 'sdk'] as const;

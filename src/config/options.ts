@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
-import type { BACKEND_ERROR_POLICIES, BILLING_MODES, EXPIRY_MODES } from './defaults.js';
+import type { BACKEND_ERROR_POLICIES, BILLING_MODES, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 
 /** How sessions expire: `rotation` (one table per period) or `ttl` (one table, native TTL). */
 export type ExpiryMode = (typeof EXPIRY_MODES)[number];
@@ -10,6 +10,14 @@ export type ExpiryMode = (typeof EXPIRY_MODES)[number];
 export type BillingMode = (typeof BILLING_MODES)[number];
 /** What a request gets when DynamoDB fails: an error (`fail`) or a fresh unsaved session (`anonymous`). */
 export type BackendErrorPolicy = (typeof BACKEND_ERROR_POLICIES)[number];
+/**
+ * How the store sends its item operations (GetItem, PutItem, UpdateItem, DeleteItem):
+ * `direct` signs them with the client's credentials and sends them through the client's request
+ * handler, without the SDK's middleware stack (about half the CPU per call); `sdk` sends them
+ * with `client.send`; `auto` is `direct` unless the client carries added middleware or a
+ * replaced `send`. Table operations always use `client.send`.
+ */
+export type Transport = (typeof TRANSPORTS)[number];
 /** An ignore rule: a regular expression source string or a `RegExp`, matched against the whole value. */
 export type IgnorePattern = string | RegExp;
 
@@ -39,6 +47,8 @@ export interface DynamoSessionStoreOptions {
   awsSecretKey?: string;
   /** An existing client, used as is and never destroyed by the store. Excludes the four options above. */
   client?: DynamoDBClient;
+  /** How item operations are sent; see {@link Transport}. @default 'auto' */
+  transport?: Transport;
 
   /** Billing mode of created tables. @default 'PAY_PER_REQUEST', or 'PROVISIONED' when capacity options are given */
   billingMode?: BillingMode;

@@ -4,8 +4,8 @@ import { provisionedCapacity } from '../capacity/provisioning.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { compileIgnorePattern } from '../tracker/rules.js';
-import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES } from './defaults.js';
-import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode } from './options.js';
+import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
+import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
 import {
   conflictingOptions,
   invalidOption,
@@ -65,13 +65,14 @@ export interface ResolvedOptions {
   readonly operationTimeoutMs: number;
   readonly maxConflictRetries: number;
   readonly onBackendError: BackendErrorPolicy;
+  readonly transport: Transport;
   readonly maxItemBytes: number;
   readonly sessionIdPattern: RegExp;
 }
 
 const KNOWN_OPTIONS = [
   'tableBaseName', 'maxInactiveInterval', 'tableRotationSeconds', 'eventualConsistency', 'expiry',
-  'dynamoEndpoint', 'region', 'awsAccessKey', 'awsSecretKey', 'client',
+  'dynamoEndpoint', 'region', 'awsAccessKey', 'awsSecretKey', 'client', 'transport',
   'billingMode', 'requestsPerSecond', 'sessionSize', 'readCapacity', 'writeCapacity', 'createTables',
   'now', 'logger', 'logSessionContents', 'secretKeys',
   'ignoreUris', 'ignoreHeaders', 'ignoreUri', 'ignoreHeader',
@@ -150,6 +151,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
   const maxConflictRetries =
     readNumber('maxConflictRetries', o.maxConflictRetries, { integer: true, min: 0, max: 100 }) ?? DEFAULTS.maxConflictRetries;
   const onBackendError = readEnum('onBackendError', o.onBackendError, BACKEND_ERROR_POLICIES) ?? DEFAULTS.onBackendError;
+  const transport = readEnum('transport', o.transport, TRANSPORTS) ?? DEFAULTS.transport;
 
   return Object.freeze({
     tableBaseName,
@@ -179,6 +181,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     operationTimeoutMs,
     maxConflictRetries,
     onBackendError,
+    transport,
     maxItemBytes: DEFAULTS.maxItemBytes,
     sessionIdPattern: DEFAULTS.sessionIdPattern,
   });

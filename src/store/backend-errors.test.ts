@@ -17,6 +17,8 @@ describe('translateBackendError', () => {
     [{ name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size' }, 'codec.itemTooLarge', false],
     [{ name: 'ValidationException', message: 'One or more parameter values were invalid' }, 'backend.failed', false],
     [{ name: 'AccessDeniedException' }, 'backend.failed', false],
+    [{ name: 'RequestTimeTooSkewed', $fault: 'client' }, 'backend.failed', true],
+    [{ name: 'HttpStatus502', $fault: 'server', $metadata: { httpStatusCode: 502 } }, 'backend.unavailable', true],
   ] as [Record<string, unknown> & { name: string }, string, boolean][])('%j -> %s (retryable %s)', (raw, code, retryable) => {
     const error = translateBackendError(Object.assign(new Error(raw.name), raw), site);
     expect(error).toBeInstanceOf(SessionManagerError);

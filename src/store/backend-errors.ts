@@ -17,6 +17,9 @@ const THROTTLING = new Set([
   'LimitExceededException',
 ]);
 
+/** A signing clock off from the server's: retried once the direct transport has resynchronised its clock. */
+const CLOCK_SKEW = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'RequestInTheFuture']);
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
 /** Where a backend call was going, for the message and details of a translated error. */
@@ -84,6 +87,13 @@ export function translateBackendError(error: unknown, site: CallSite): SessionMa
   }
   if ((e.code !== undefined && NETWORK_CODES.has(e.code)) || e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) {
     return new SessionManagerError('backend.unavailable', `DynamoDB is unavailable for ${where}: ${e.code ?? name}.`, {
+      cause: error,
+      details,
+      retryable: true,
+    });
+  }
+  if (CLOCK_SKEW.has(name)) {
+    return new SessionManagerError('backend.failed', `DynamoDB refused ${where}: the signing clock is off from the server's (${name}).`, {
       cause: error,
       details,
       retryable: true,

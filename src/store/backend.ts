@@ -43,6 +43,7 @@ import { safeLog, type Logger } from '../logging/logger.js';
 import { METRIC, METRIC_TAG, formatTag } from '../metrics/names.js';
 import { isConditionFailed, translateBackendError } from './backend-errors.js';
 import { backoffMs, createDeadline, sleep, type Deadline } from './deadline.js';
+import { DIRECT_OPERATIONS, type DirectTransport } from '../transport/direct-transport.js';
 
 /** The recording side of the metrics facade, as the store uses it. */
 export interface MetricsRecorder {
@@ -98,6 +99,8 @@ export interface BackendOptions {
   readonly operationTimeoutMs: number;
   readonly metrics: MetricsRecorder;
   readonly logger: Logger;
+  /** Sends the item operations without the SDK's middleware; undefined sends everything with `client.send`. */
+  readonly direct?: DirectTransport | undefined;
 }
 
 /**
@@ -118,6 +121,11 @@ export class Backend {
     return this.#options.client;
   }
 
+  /** How item operations are sent: `direct` (signed and sent without the SDK's middleware) or `sdk`. */
+  get transport(): 'direct' | 'sdk' {
+    return this.#options.direct === undefined ? 'sdk' : 'direct';
+  }
+
   /** A deadline for one store operation. */
   operationDeadline(): Deadline {
     return createDeadline(this.#options.operationTimeoutMs);
@@ -132,7 +140,7 @@ export class Backend {
    * @throws the SDK's `ConditionalCheckFailedException` as is; any other failure as a {@link SessionManagerError}.
    */
   async send<O extends Operation>(operation: O, input: InputOf<O>, deadline: Deadline = this.operationDeadline()): Promise<OutputOf<O>> {
-    const { client, requestTimeoutMs, maxRetries, metrics, logger } = this.#options;
+    const { client, requestTimeoutMs, maxRetries, metrics, logger, direct } = this.#options;
     const table = (input as { TableName?: string }).TableName;
     const tags = [formatTag(METRIC_TAG.op, operation)];
     for (let attempt = 0; ; attempt += 1) {
@@ -144,13 +152,15 @@ export class Backend {
           retryable: true,
         });
       }
-      const Command = COMMANDS[operation] as unknown as new (input: InputOf<O>) => object;
       const started = performance.now();
       metrics.increment(METRIC.dynamodbCalls, 1, tags);
       try {
-        const output = (await client.send(new Command(input) as never, {
-          abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(requestTimeoutMs, remaining)))),
-        })) as OutputOf<O>;
+        const abortSignal = AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(requestTimeoutMs, remaining))));
+        const output = (
+          direct !== undefined && DIRECT_OPERATIONS.has(operation)
+            ? await direct.send(operation, input, abortSignal)
+            : await client.send(new (COMMANDS[operation] as unknown as new (input: InputOf<O>) => object)(input) as never, { abortSignal })
+        ) as OutputOf<O>;
         metrics.timing(METRIC.dynamodbLatency, performance.now() - started, tags);
         this.#recordCapacity(operation, (output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
         return output;

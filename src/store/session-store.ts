@@ -26,6 +26,8 @@ import type { MetricsSnapshot } from '../metrics/registry.js';
 import { decideSave, type SaveReason } from '../tracker/decide.js';
 import { requestScope, type RequestState } from '../tracker/request-state.js';
 import { Backend } from './backend.js';
+import { chooseTransport } from '../transport/choose-transport.js';
+import { DirectTransport } from '../transport/direct-transport.js';
 import { isConditionFailed } from './backend-errors.js';
 import { backoffMs, sleep, type Deadline } from './deadline.js';
 import {
@@ -119,6 +121,7 @@ export class SessionStore {
     this.options = isResolved(options) ? options : resolveOptions(options);
     const o = this.options;
     const handle = createClient(o.connection, o.requestTimeoutMs);
+    const transport = chooseTransport(o.transport, handle.client);
     this.#closeClient = handle.owned ? () => handle.client.destroy() : undefined;
     this.#metrics = new Metrics({
       ...(o.metricsSink === undefined ? {} : { sink: o.metricsSink }),
@@ -135,7 +138,9 @@ export class SessionStore {
       operationTimeoutMs: o.operationTimeoutMs,
       metrics: this.#metrics,
       logger: o.logger,
+      direct: transport.transport === 'direct' ? new DirectTransport(handle.client) : undefined,
     });
+    safeLog(o.logger, 'debug', { transport: transport.transport, reason: transport.reason }, 'item operations transport');
     this.#strategy = createExpiryStrategy(o, this.#backend, this.#metrics);
     this.#ready = this.#start();
     this.#scheduleMaintenance();
@@ -240,6 +245,11 @@ export class SessionStore {
   /** The expiry mode. */
   get expiry(): 'rotation' | 'ttl' {
     return this.#strategy.mode;
+  }
+
+  /** How item operations are sent, as chosen from the `transport` option and the client. */
+  get transport(): 'direct' | 'sdk' {
+    return this.#backend.transport;
   }
 
   // ---------------------------------------------------------------- load

@@ -92,11 +92,14 @@ afterEach(async () => {
 });
 afterAll(() => admin.destroy());
 
-describe.each(adapters)('store contract: %s', (_name, create) => {
+// Every adapter over both transports of the item operations: direct (the default) and the SDK's.
+const cases = adapters.flatMap(([name, create]) => (['direct', 'sdk'] as const).map((transport) => [`${name}, ${transport} transport`, create, transport] as const));
+
+describe.each(cases)('store contract: %s', (_name, create, transport) => {
   async function make(): Promise<ContractStore> {
     const base = uniqueBaseName('contract');
     bases.push(base);
-    const store = create({ dynamoEndpoint: testEndpoint(), tableBaseName: base, maintenanceIntervalSeconds: 0 });
+    const store = create({ dynamoEndpoint: testEndpoint(), tableBaseName: base, maintenanceIntervalSeconds: 0, transport });
     open.push(store);
     return store;
   }

@@ -66,9 +66,10 @@ function inject(fault: Fault | 'down'): Promise<void> {
   return Promise.resolve();
 }
 
-describe('backend faults', () => {
+describe.each(['direct', 'sdk'] as const)('backend faults, %s transport', (transport) => {
   it.each(faults)('with DynamoDB %s, a request gets a 5xx within the deadline, and recovers with nothing lost', async (_label, fault) => {
-    const { browser, store } = await start({ requestTimeoutMs: 300, operationTimeoutMs: 1000 });
+    const { browser, store } = await start({ transport, requestTimeoutMs: 300, operationTimeoutMs: 1000 });
+    expect(store.core.transport).toBe(transport);
     await inject(fault);
     const { value: failed, ms } = await timed(browser.get('/count'));
     expect(failed.status).toBe(500);
@@ -83,7 +84,7 @@ describe('backend faults', () => {
   });
 
   it("with onBackendError 'anonymous', the request goes on with a fresh unsaved session and keeps its cookie", async () => {
-    const { browser, store } = await start({ onBackendError: 'anonymous', requestTimeoutMs: 300, operationTimeoutMs: 1000 });
+    const { browser, store } = await start({ transport, onBackendError: 'anonymous', requestTimeoutMs: 300, operationTimeoutMs: 1000 });
     const cookie = browser.cookies.get('connect.sid');
     proxy.setFault({ kind: 'error500' });
     const degraded = await browser.get('/count');
@@ -97,7 +98,7 @@ describe('backend faults', () => {
   });
 
   it('counts throttled calls and retries them with backoff', async () => {
-    const { browser, store } = await start({ requestTimeoutMs: 500, operationTimeoutMs: 3000, maxRetries: 3 });
+    const { browser, store } = await start({ transport, requestTimeoutMs: 500, operationTimeoutMs: 3000, maxRetries: 3 });
     proxy.setFault({ kind: 'throttle' }, { times: 2, operations: ['GetItem'] });
     const res = await browser.get('/peek');
     expect(res.status).toBe(200);
@@ -108,7 +109,7 @@ describe('backend faults', () => {
   it('holds the deadline on a client the caller built, with its own retries and no timeouts', async () => {
     const client = new DynamoDBClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
     cleanups.push(async () => client.destroy());
-    const { store } = await start({ client, operationTimeoutMs: 800, requestTimeoutMs: 400 });
+    const { store } = await start({ transport, client, operationTimeoutMs: 800, requestTimeoutMs: 400 });
     proxy.setFault({ kind: 'hang' });
     const { value, ms } = await timed(store.get('abcdefgh-0123456789')!.catch((error: unknown) => error));
     expect(value).toMatchObject({ code: 'backend.timeout' });
@@ -116,7 +117,7 @@ describe('backend faults', () => {
   });
 
   it('answers within 10 seconds with the default deadlines when DynamoDB hangs', async () => {
-    const { browser } = await start();
+    const { browser } = await start({ transport });
     proxy.setFault({ kind: 'hang' });
     const { value, ms } = await timed(browser.get('/count'));
     expect(value.status).toBe(500);

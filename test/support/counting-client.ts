@@ -1,7 +1,15 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTestClient } from './dynamo.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { testEndpoint } from './dynamo.js';
 
-/** A real client that counts the commands it sends, by name (GetItem, PutItem, ...). */
+/**
+ * A real client that counts the DynamoDB operations it sends (GetItem, PutItem, ...), by name.
+ *
+ * Counting is done in the client's request handler, on the `x-amz-target` header of each HTTP
+ * request, so it sees what goes over the wire whichever way the store sends it: through the
+ * SDK's middleware stack or by its direct transport. (A middleware would make the store pick its
+ * SDK transport, and would not see the direct one.)
+ */
 export interface CountingClient {
   readonly client: DynamoDBClient;
   counts(): Record<string, number>;
@@ -10,23 +18,33 @@ export interface CountingClient {
   writes(): number;
 }
 
-export function createCountingClient(endpoint?: string): CountingClient {
-  const client = createTestClient(endpoint);
-  let counts: Record<string, number> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-      counts[name] = (counts[name] ?? 0) + 1;
-      return await next(args);
-    },
-    { step: 'initialize', name: 'countCommands' },
-  );
+/** A Node request handler that counts requests by DynamoDB operation before sending them. */
+class CountingHandler extends NodeHttpHandler {
+  counts: Record<string, number> = {};
+
+  override handle(...args: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    const target = args[0].headers['x-amz-target'] ?? args[0].headers['X-Amz-Target'] ?? 'unknown';
+    const name = target.slice(target.lastIndexOf('.') + 1);
+    this.counts[name] = (this.counts[name] ?? 0) + 1;
+    return super.handle(...args);
+  }
+}
+
+export function createCountingClient(endpoint: string = testEndpoint()): CountingClient {
+  const handler = new CountingHandler({ requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+    requestHandler: handler,
+  });
   return {
     client,
-    counts: () => ({ ...counts }),
+    counts: () => ({ ...handler.counts }),
     reset: () => {
-      counts = {};
+      handler.counts = {};
     },
-    writes: () => ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((sum, op) => sum + (counts[op] ?? 0), 0),
+    writes: () => ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((sum, op) => sum + (handler.counts[op] ?? 0), 0),
   };
 }
