@@ -8,5 +8,5 @@ export {
 } from './codec.js';
 export type { Item, SessionRecord, StoredSession, Tombstone, EncodedData, SessionItemFields } from './codec.js';
 export { ATTR, DATA_FORMAT_VERSION, toEpochSeconds, fromEpochSeconds } from './item-format.js';
-export { stableStringify, sessionBodyJson } from './stable-json.js';
+export { stableStringify, sessionBodyJson, sessionBodyText, sameSessionBody } from './stable-json.js';
 export { isValidSessionId } from './session-id.js';

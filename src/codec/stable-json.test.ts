@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidSessionId } from './session-id.js';
-import { sessionBodyJson, stableStringify } from './stable-json.js';
+import { sameSessionBody, sessionBodyJson, sessionBodyText, stableStringify } from './stable-json.js';
 
 describe('stableStringify', () => {
   it('sorts keys at every level', () => {
@@ -79,5 +79,33 @@ describe('isValidSessionId', () => {
     fc.assert(fc.property(fc.string({ minLength: 8, maxLength: 64 }), (s) => {
       expect(isValidSessionId(s)).toBe(/^[A-Za-z0-9_\-+/=.:~]+$/.test(s));
     }));
+  });
+});
+
+describe('sessionBodyText and sameSessionBody', () => {
+  it('leave the cookie out and keep the session’s own key order', () => {
+    expect(sessionBodyText({ cookie: { expires: 1 }, b: 1, a: 2 })).toBe('{"b":1,"a":2}');
+  });
+
+  it('an untouched session parsed from its JSON gives the same text back (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (body) => {
+        const text = sessionBodyText({ cookie: {}, ...body });
+        const reparsed = JSON.parse(JSON.stringify({ cookie: {}, ...body })) as object;
+        expect(sessionBodyText(reparsed)).toBe(text);
+      }),
+    );
+  });
+
+  it('key order alone is no change; any value change is one (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }), fc.jsonValue(), (body, other) => {
+        const reversed = Object.fromEntries(Object.entries(body).reverse());
+        expect(sameSessionBody(sessionBodyText(body), sessionBodyText(reversed))).toBe(true);
+        const key = Object.keys(body)[0] as string;
+        const changed = { ...body, [key]: other };
+        expect(sameSessionBody(sessionBodyText(body), sessionBodyText(changed))).toBe(stableStringify(body[key]) === stableStringify(other));
+      }),
+    );
   });
 });

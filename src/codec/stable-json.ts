@@ -46,3 +46,23 @@ export function sessionBodyJson(session: object): string {
   }
   return `{${parts.join(',')}}`;
 }
+
+/**
+ * The session without its `cookie` as JSON in the session's own key order: what a load
+ * remembers for change detection. Native `JSON.stringify`, several times faster than
+ * {@link sessionBodyJson}; compare two of them with {@link sameSessionBody}.
+ */
+export function sessionBodyText(session: object): string {
+  const { cookie: _cookie, ...body } = session as Record<string, unknown>;
+  return JSON.stringify(body);
+}
+
+/**
+ * Whether two {@link sessionBodyText} strings hold the same session. Equal text is the common
+ * case (an untouched session serialises as it was parsed); otherwise the keys may just have been
+ * set in another order, so both are compared with keys sorted: a session is never taken for
+ * changed only because of key order, nor for unchanged when a value differs.
+ */
+export function sameSessionBody(a: string, b: string): boolean {
+  return a === b || stableStringify(JSON.parse(a)) === stableStringify(JSON.parse(b));
+}

@@ -26,6 +26,7 @@ describe('resolveOptions: defaults', () => {
       operationTimeoutMs: 4000,
       maxConflictRetries: 12,
       onBackendError: 'fail',
+      transport: 'auto',
       maxItemBytes: 409_600,
       statsd: undefined,
       ignoreUris: undefined,
@@ -53,6 +54,8 @@ describe('resolveOptions: defaults', () => {
     [{ readCapacity: 45, writeCapacity: 15 }, { capacity: { billingMode: 'PROVISIONED', readCapacityUnits: 45, writeCapacityUnits: 15, source: 'explicit' } }],
     [{ expiry: 'ttl' }, { expiry: 'ttl' }],
     [{ onBackendError: 'anonymous' }, { onBackendError: 'anonymous' }],
+    [{ transport: 'sdk' }, { transport: 'sdk' }],
+    [{ transport: 'direct' }, { transport: 'direct' }],
     [{ statsdHost: '127.0.0.1' }, { statsd: { host: '127.0.0.1', port: 8125, prefix: undefined } }],
   ] as [DynamoSessionStoreOptions, object][])('%j resolves to %j', (input, expected) => {
     expect(resolveOptions(input)).toMatchObject(expected);
@@ -105,6 +108,7 @@ describe('resolveOptions: bad input fails at construction, naming the option', (
     ['logger', { logger: { info: () => undefined } as never }, /`logger` must be a pino-compatible logger/],
     ['clock', { now: 5 as never }, /`now` must be a function/],
     ['policy', { onBackendError: 'ignore' as never }, /`onBackendError` must be one of 'fail', 'anonymous'/],
+    ['transport', { transport: 'http' as never }, /`transport` must be one of 'auto', 'direct', 'sdk'/],
     ['retries', { maxRetries: 11 }, /`maxRetries` must be a whole number ≥ 0 and ≤ 10/],
     ['secret keys', { secretKeys: ['ok', ''] }, /`secretKeys` must be an array of non-empty strings/],
   ])('%s', (_label, input, message) => {

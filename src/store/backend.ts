@@ -84,6 +84,11 @@ interface OperationTypes {
   DescribeTimeToLive: [DescribeTimeToLiveCommandInput, DescribeTimeToLiveCommandOutput];
 }
 
+/** Why an attempt was aborted: its deadline passed (the name `TimeoutError` makes it `backend.timeout`). */
+function timeoutReason(): Error {
+  return new DOMException('The DynamoDB call did not answer within its deadline.', 'TimeoutError');
+}
+
 /** A DynamoDB operation the store sends. */
 export type Operation = keyof OperationTypes;
 /** The input of an operation. */
@@ -154,8 +159,12 @@ export class Backend {
       }
       const started = performance.now();
       metrics.increment(METRIC.dynamodbCalls, 1, tags);
+      // One timer per attempt, cleared when the call settles: cheaper than AbortSignal.timeout.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(timeoutReason()), Math.max(1, Math.ceil(Math.min(requestTimeoutMs, remaining))));
+      timer.unref();
+      const abortSignal = controller.signal;
       try {
-        const abortSignal = AbortSignal.timeout(Math.max(1, Math.ceil(Math.min(requestTimeoutMs, remaining))));
         const output = (
           direct !== undefined && DIRECT_OPERATIONS.has(operation)
             ? await direct.send(operation, input, abortSignal)
@@ -183,6 +192,8 @@ export class Backend {
         }
         metrics.increment(METRIC.dynamodbRetry, 1, tags);
         await sleep(wait, { keepAlive: true });
+      } finally {
+        clearTimeout(timer);
       }
     }
   }

@@ -11,7 +11,7 @@ import {
   type Tombstone,
 } from '../codec/codec.js';
 import { isValidSessionId } from '../codec/session-id.js';
-import { sessionBodyJson } from '../codec/stable-json.js';
+import { sameSessionBody, sessionBodyText } from '../codec/stable-json.js';
 import { createClient } from '../client/create-client.js';
 import { resolveOptions, type ResolvedOptions } from '../config/resolve-options.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
@@ -48,7 +48,7 @@ export interface LoadContext {
   readonly table: TableRef;
   /** The stored version: the condition of the next write. */
   readonly version: number;
-  /** The loaded session without its cookie, as stable JSON: the base of change detection and merges. */
+  /** The loaded session without its cookie, as JSON (`sessionBodyText`): the base of change detection and merges. */
   readonly bodyJson: string;
   /** When the session was last written, epoch ms. */
   readonly lastAccessedMs: number;
@@ -306,7 +306,7 @@ export class SessionStore {
     const context: LoadContext = {
       table: found.table,
       version: record.version,
-      bodyJson: sessionBodyJson(record.session),
+      bodyJson: sessionBodyText(record.session),
       lastAccessedMs: record.lastAccessedMs,
       expiresAtMs: record.expiresAtMs,
     };
@@ -407,14 +407,15 @@ export class SessionStore {
     const request = hints.request;
     const load = hints.load ?? (hints.unversioned === true ? undefined : request?.loads.get(id));
     const now = this.options.now();
-    const bodyJson = sessionBodyJson(session);
+    // A touch writes no body, so what is stored is still what was loaded.
+    const bodyJson = touchOnly && load !== undefined ? load.bodyJson : sessionBodyText(session);
     const expiresAtMs = this.#expiresAt(session, now);
     const writeTable = this.#strategy.writeTable(now);
     const decision = decideSave({
       ignored: request?.ignored !== undefined,
       degraded: request?.degraded === true,
       loaded: load !== undefined || touchOnly,
-      changed: !touchOnly && (load === undefined || load.bodyJson !== bodyJson),
+      changed: !touchOnly && (load === undefined || !sameSessionBody(load.bodyJson, bodyJson)),
       inOlderTable: load !== undefined && writeTable !== undefined && load.table.period < writeTable.period,
       sinceLastWriteMs: load === undefined ? Number.POSITIVE_INFINITY : now - load.lastAccessedMs,
       expiryGainMs: load === undefined ? Number.POSITIVE_INFINITY : expiresAtMs - load.expiresAtMs,
