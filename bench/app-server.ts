@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let counting: CountingClient | undefined;
   if (usesDynamoDb(config.kind)) {
     if (config.endpoint === undefined) throw new Error(`Store ${config.kind} needs an endpoint.`);
-    counting = createCountingClient(config.endpoint, config.addedLatencyMs ?? 0);
+    counting = createCountingClient(config.endpoint, { addedLatencyMs: config.addedLatencyMs ?? 0, askForCapacity: config.kind === 'connect-dynamodb' });
   }
   const built = await buildStore(config.kind, {
     client: counting?.client,

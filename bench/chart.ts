@@ -16,6 +16,7 @@ const COLORS: Readonly<Record<StoreKind, string>> = {
   'rotation-strong': '#1f77b4',
   'rotation-eventual': '#17becf',
   ttl: '#2ca02c',
+  'rotation-sdk': '#9467bd',
 };
 
 function escapeXml(text: string): string {

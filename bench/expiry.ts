@@ -181,7 +181,7 @@ export async function measureTtlExpiry(endpoint: string, sessions: number, obser
 
 /** connect-dynamodb: write sessions that expire a second later, wait, then run its scan reaper once. */
 export async function measureScanReaperExpiry(endpoint: string, sessions: number, observer: DynamoDBClient): Promise<ExpiryResult> {
-  const counting = createCountingClient(endpoint);
+  const counting = createCountingClient(endpoint, { askForCapacity: true });
   const tableName = `expiry-reaper-${Date.now()}`;
   const DynamoDBStore = connectDynamoDb(session);
   const store = new DynamoDBStore({ client: counting.client, table: tableName });

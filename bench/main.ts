@@ -129,12 +129,12 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     log(`dynalite on ${dynalite.endpoint}`);
     roundTrips.push(await measureRoundTrip(dynalite.endpoint, 'dynalite', quick ? 300 : 2000));
     // As fast as the machine goes: CPU-bound.
-    const order: StoreKind[] = ['connect-dynamodb', 'rotation-strong', 'rotation-eventual', 'ttl', 'memory', 'none'];
+    const order: StoreKind[] = ['connect-dynamodb', 'rotation-strong', 'rotation-eventual', 'ttl', 'rotation-sdk', 'memory', 'none'];
     await runSteady(dynalite, order, 'read-mostly', settings.rounds, { probeStores: true });
     await runSteady(dynalite, [...order].reverse(), 'write-heavy', settings.rounds);
     // With a modelled network round trip on every call, and few connections: bound by round trips.
     const latency = { backend: 'dynalite-latency', addedLatencyMs: settings.addedLatencyMs, connections: settings.latencyConnections } as const;
-    const dynamoOrder: StoreKind[] = ['connect-dynamodb', 'rotation-strong', 'rotation-eventual', 'ttl'];
+    const dynamoOrder: StoreKind[] = ['connect-dynamodb', 'rotation-strong', 'rotation-eventual', 'ttl', 'rotation-sdk'];
     await runSteady(dynalite, dynamoOrder, 'read-mostly', settings.rounds, latency);
     await runSteady(dynalite, [...dynamoOrder].reverse(), 'write-heavy', settings.rounds, latency);
     for (const store of ['rotation-strong', 'rotation-eventual'] as const) {

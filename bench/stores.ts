@@ -9,7 +9,7 @@ import connectDynamoDb from 'connect-dynamodb';
 import { DynamoSessionStore, sessionTracker, type MetricsSnapshot } from 'dynamo-session-manager';
 
 /** Every store the benchmark drives, in report order. */
-export const STORE_KINDS = ['none', 'memory', 'connect-dynamodb', 'rotation-strong', 'rotation-eventual', 'ttl'] as const;
+export const STORE_KINDS = ['none', 'memory', 'connect-dynamodb', 'rotation-strong', 'rotation-eventual', 'ttl', 'rotation-sdk'] as const;
 
 /** One of {@link STORE_KINDS}. */
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -22,6 +22,7 @@ export const STORE_LABELS: Readonly<Record<StoreKind, string>> = {
   'rotation-strong': 'DynamoSessionStore, rotation, strong reads',
   'rotation-eventual': 'DynamoSessionStore, rotation, eventual reads',
   ttl: 'DynamoSessionStore, TTL, strong reads',
+  'rotation-sdk': 'DynamoSessionStore, rotation, strong reads, SDK transport',
 };
 
 /** Whether a store talks to DynamoDB. */
@@ -70,6 +71,7 @@ export async function buildStore(kind: StoreKind, ctx: StoreContext): Promise<Bu
     case 'rotation-strong':
     case 'rotation-eventual':
     case 'ttl':
+    case 'rotation-sdk':
       return await buildDynamoSessionStore(kind, ctx);
   }
 }
@@ -83,7 +85,7 @@ async function buildConnectDynamoDb(ctx: StoreContext): Promise<BuiltStore> {
   return { kind: 'connect-dynamodb', store, tracker: undefined, metrics: () => undefined, close: async () => undefined };
 }
 
-async function buildDynamoSessionStore(kind: 'rotation-strong' | 'rotation-eventual' | 'ttl', ctx: StoreContext): Promise<BuiltStore> {
+async function buildDynamoSessionStore(kind: 'rotation-strong' | 'rotation-eventual' | 'ttl' | 'rotation-sdk', ctx: StoreContext): Promise<BuiltStore> {
   const client = requireClient(ctx);
   const shift = ctx.clockShiftMs ?? 0;
   const store = new DynamoSessionStore({
@@ -92,6 +94,8 @@ async function buildDynamoSessionStore(kind: 'rotation-strong' | 'rotation-event
     maxInactiveInterval: SESSION_MAX_AGE_SECONDS,
     eventualConsistency: kind === 'rotation-eventual',
     expiry: kind === 'ttl' ? 'ttl' : 'rotation',
+    // The default transport (auto: direct on this plain client), or the SDK's for comparison.
+    ...(kind === 'rotation-sdk' ? { transport: 'sdk' as const } : {}),
     ...(shift === 0 ? {} : { now: () => Date.now() + shift }),
     ...(kind !== 'ttl' && ctx.rotationSeconds !== undefined ? { tableRotationSeconds: ctx.rotationSeconds } : {}),
     ...(kind !== 'ttl' && ctx.clockSkewSeconds !== undefined ? { clockSkewSeconds: ctx.clockSkewSeconds } : {}),
