@@ -26,6 +26,7 @@ import type { MetricsSnapshot } from '../metrics/registry.js';
 import { decideSave, type SaveReason } from '../tracker/decide.js';
 import { requestScope, type RequestState } from '../tracker/request-state.js';
 import { Backend } from './backend.js';
+import { PreviousTableReads } from './read-mode.js';
 import { chooseTransport } from '../transport/choose-transport.js';
 import { DirectTransport } from '../transport/direct-transport.js';
 import { isConditionFailed } from './backend-errors.js';
@@ -111,6 +112,7 @@ export class SessionStore {
   #ready: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #lastKickMs = 0;
+  readonly #previousReads = new PreviousTableReads();
   readonly #background = new Set<Promise<void>>();
 
   /**
@@ -337,8 +339,17 @@ export class SessionStore {
     const now = this.options.now();
     const plan = this.#strategy.readPlan(now);
     if (this.#strategy.needsMaintenance(now)) this.#kickMaintenance();
-    let found = await this.#readTables(plan.first, id, deadline, consistent);
-    if (found === undefined && plan.fallback.length > 0) found = await this.#readTables(plan.fallback, id, deadline, consistent);
+    const current = plan.first.find((table) => table.role === 'current');
+    if (current === undefined || plan.first.length + plan.fallback.length === 1) return await this.#readTables(plan.first, id, deadline, consistent);
+    // A previous (or next) table exists: read it at once or only on a miss, as recent loads suggest.
+    let found: Found | undefined;
+    if (plan.fallback.length > 0 && this.#previousReads.together(current.period)) {
+      found = await this.#readTables([...plan.first, ...plan.fallback], id, deadline, consistent);
+    } else {
+      found = await this.#readTables(plan.first, id, deadline, consistent);
+      if (found === undefined && plan.fallback.length > 0) found = await this.#readTables(plan.fallback, id, deadline, consistent);
+    }
+    this.#previousReads.record(current.period, found?.table.role === 'current');
     return found;
   }
 
