@@ -70,7 +70,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
   const settings: RunSettings = {
     measureSeconds: options.measure ?? (quick ? 1 : 1.5),
     warmupSeconds: options.warmup ?? (quick ? 1 : 1.5),
-    rounds: quick ? 2 : 3,
+    rounds: quick ? 2 : 5,
     localRounds: 2,
     rotationMeasureSeconds: 10,
     rotationPeriodSeconds: 20,

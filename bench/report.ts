@@ -465,7 +465,7 @@ export function renderReport(run: BenchRun, chartFile: string): string {
     '',
     '```sh',
     'npm ci',
-    'npm run bench            # builds, then runs everything (about 5 minutes); rewrites this page and its chart',
+    'npm run bench            # builds, then runs everything (about 9 minutes); rewrites this page and its chart',
     'npm run build && npx tsx bench/main.ts --quick                  # a short development run',
     'npm run build && npx tsx bench/main.ts --skip-dynamodb-local    # without Java',
     'npx tsx bench/main.ts --report-only                             # re-renders this page from bench/results/last-run.json',
