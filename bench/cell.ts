@@ -67,7 +67,9 @@ export interface RotationFigures {
   readonly windowToMs: number;
   readonly inside: LatencySummary;
   readonly outside: LatencySummary;
-  /** Requests per 250 ms bucket and their p99, relative to the boundary, for the chart. */
+  /** How many rotation windows (each a fresh cell and boundary) were pooled into `inside` and `outside`. @default 1 */
+  readonly windows?: number;
+  /** Requests per 250 ms bucket (first window) and their p99, relative to the boundary, for the chart. */
   readonly timeline: readonly { readonly atMs: number; readonly requests: number; readonly p99Ms: number }[];
   /**
    * One at a time, no other load: the first read-only request of sessions that were not used since
@@ -225,22 +227,46 @@ export async function runRounds(
 }
 
 /** Runs one rotation cell: a single window with a period boundary in its middle, at the spec's fixed rate. */
-export async function runRotationCell(spec: CellSpec, backendCpu: CpuProbe): Promise<CellResult> {
-  const cell = await openCell(spec);
-  try {
-    const plan = cell.rotation;
-    if (plan === undefined) throw new Error('runRotationCell needs the rotation workload.');
-    const wait = plan.measureFromMs - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const slice = await measureSlice(cell, spec.measureSeconds, 42, backendCpu);
-    const result = combineSlices(spec, [slice], undefined);
-    if (Date.now() < plan.boundaryRealMs + 2000) throw new Error('The rotation probe must start well after the boundary.');
-    const firstAfter = await probe(cell.channel, cell.url, cell.spareCookies, 'GET', '/account');
-    const steady = await probe(cell.channel, cell.url, cell.spareCookies, 'GET', '/account');
-    return { ...result, rotation: { ...rotationFigures(slice.measured.samples, plan.boundaryRealMs, slice.startedMs), probe: { firstAfter, steady } } };
-  } finally {
-    await cell.close();
+export async function runRotationCell(spec: CellSpec, backendCpu: CpuProbe, windows = 2): Promise<CellResult> {
+  const slices: Slice[] = [];
+  const inside: number[] = [];
+  const outside: number[] = [];
+  let figures: RotationFigures | undefined;
+  for (let w = 0; w < windows; w += 1) {
+    // A fresh cell (new tables, a new boundary) per window; the windows' requests are pooled.
+    const cell = await openCell(spec);
+    try {
+      const plan = cell.rotation;
+      if (plan === undefined) throw new Error('runRotationCell needs the rotation workload.');
+      const wait = plan.measureFromMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const slice = await measureSlice(cell, spec.measureSeconds, 42 + w, backendCpu);
+      slices.push(slice);
+      const split = splitAtBoundary(slice.measured.samples, plan.boundaryRealMs);
+      inside.push(...split.inside);
+      outside.push(...split.outside);
+      figures ??= rotationFigures(slice.measured.samples, plan.boundaryRealMs, slice.startedMs);
+      if (w < windows - 1) continue;
+      if (Date.now() < plan.boundaryRealMs + 2000) throw new Error('The rotation probe must start well after the boundary.');
+      const firstAfter = await probe(cell.channel, cell.url, cell.spareCookies, 'GET', '/account');
+      const steady = await probe(cell.channel, cell.url, cell.spareCookies, 'GET', '/account');
+      const result = combineSlices(spec, slices, undefined);
+      return { ...result, rotation: { ...figures, inside: summarize(inside), outside: summarize(outside), windows, probe: { firstAfter, steady } } };
+    } finally {
+      await cell.close();
+    }
   }
+  throw new Error('runRotationCell needs at least one window.');
+}
+
+/** The latencies of requests overlapping the window around the boundary, and of the others. */
+function splitAtBoundary(samples: readonly Sample[], boundaryRealMs: number): { inside: number[]; outside: number[] } {
+  const from = boundaryRealMs - ROTATION_WINDOW_BEFORE_MS;
+  const to = boundaryRealMs + ROTATION_WINDOW_AFTER_MS;
+  const inside: number[] = [];
+  const outside: number[] = [];
+  for (const sample of samples) (sample.endMs >= from && sample.endMs - sample.latencyMs < to ? inside : outside).push(sample.latencyMs);
+  return { inside, outside };
 }
 
 function combineSlices(spec: CellSpec, slices: readonly Slice[], probes: CellResult['probes']): CellResult {
@@ -362,14 +388,9 @@ interface Sample {
 }
 
 function rotationFigures(samples: readonly Sample[], boundaryRealMs: number, startedMs: number): RotationFigures {
-  const from = boundaryRealMs - ROTATION_WINDOW_BEFORE_MS;
-  const to = boundaryRealMs + ROTATION_WINDOW_AFTER_MS;
-  const inside: number[] = [];
-  const outside: number[] = [];
+  const { inside, outside } = splitAtBoundary(samples, boundaryRealMs);
   const buckets = new Map<number, number[]>();
   for (const sample of samples) {
-    const start = sample.endMs - sample.latencyMs;
-    (sample.endMs >= from && start < to ? inside : outside).push(sample.latencyMs);
     const bucket = Math.floor((sample.endMs - boundaryRealMs) / 250) * 250;
     let list = buckets.get(bucket);
     if (list === undefined) buckets.set(bucket, (list = []));

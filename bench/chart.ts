@@ -65,7 +65,7 @@ function timelinePanel(top: number, cells: readonly CellResult[]): { svg: string
   const right = WIDTH - 40;
   const plotTop = top + 40;
   const plotBottom = top + height - 30;
-  const parts: string[] = [text(20, top + 16, 'p99 latency per 250 ms around a table rotation (boundary at 0 s; shaded: the window counted as "during")', 'font-size="15" font-weight="bold"')];
+  const parts: string[] = [text(20, top + 16, 'p99 latency per 250 ms around a table rotation (first window, boundary at 0 s; shaded: the window counted as "during")', 'font-size="15" font-weight="bold"')];
   const series = cells.filter((c) => c.rotation !== undefined);
   const points = series.flatMap((c) => c.rotation?.timeline ?? []);
   if (points.length === 0) return { svg: parts.concat(text(20, top + 40, 'no rotation cell in this run')).join('\n'), height: 60 };
