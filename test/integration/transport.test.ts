@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SessionStore } from 'dynamo-session-manager';
 import { translateBackendError } from '../../src/store/backend-errors.js';
@@ -174,6 +175,23 @@ describe('direct transport against dynalite', () => {
     const [a, b] = [await raw('direct-written-0001'), await raw('sdk-written-00000001')];
     expect(a?.data?.B).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(a?.data?.B ?? new Uint8Array()).equals(Buffer.from(b?.data?.B ?? new Uint8Array()))).toBe(true);
+  });
+
+  it('works through a fetch-based request handler too, whose answers are web streams', async () => {
+    const base = uniqueBaseName('transport');
+    cleanups.push(() => dropTablesWithPrefix(admin, base));
+    const client = new DynamoDBClient({
+      endpoint: testEndpoint(),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      requestHandler: new FetchHttpHandler({ requestTimeout: 5000 }),
+    });
+    cleanups.push(() => client.destroy());
+    const s = await store({ client, tableBaseName: base });
+    expect(s.transport).toBe('direct');
+    await s.set('fetch-handler-0001', { cookie: { originalMaxAge: null }, user: 'ada', blob: 'x'.repeat(3000) } as never);
+    expect((await s.get('fetch-handler-0001'))?.session).toMatchObject({ user: 'ada', blob: 'x'.repeat(3000) });
   });
 
   it('translates DynamoDB’s errors as the SDK transport does: a missing table is backend.tableMissing', async () => {
