@@ -250,7 +250,7 @@ function resolveCapacity(o: Record<string, unknown>, eventualConsistency: boolea
     const units = provisionedCapacity({ requestsPerSecond: rps, sessionSizeKb: sessionSize, eventualConsistency });
     return Object.freeze({ billingMode: 'PROVISIONED', ...units, source: 'formula' });
   }
-  return Object.freeze({ billingMode: 'PAY_PER_REQUEST' });
+  return Object.freeze({ billingMode: DEFAULTS.billingMode });
 }
 
 function resolveLogger(value: unknown): Logger {

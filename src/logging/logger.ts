@@ -28,10 +28,20 @@ export function redactId(sessionId: string): string {
   return `id#${createHash('sha256').update(sessionId).digest('hex').slice(0, 8)}`;
 }
 
-/** Calls a logger method without ever letting the logger throw into the caller. */
-export function safeLog(logger: Logger, level: keyof Logger, fields: Record<string, unknown>, message: string): void {
+/** Log fields, or a function that builds them only when the entry will be written. */
+export type LogFields = Record<string, unknown> | (() => Record<string, unknown>);
+
+/**
+ * Calls a logger method without ever letting the logger throw into the caller. Fields given as a
+ * function are built only when the level is on: not for the default silent logger, nor for a
+ * pino logger whose `isLevelEnabled(level)` is false. So per-request debug entries (with their
+ * hashed session ids) cost nothing unless someone reads them.
+ */
+export function safeLog(logger: Logger, level: keyof Logger, fields: LogFields, message: string): void {
   try {
-    logger[level](fields, message);
+    const method = logger[level];
+    if (method === noop || (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === false) return;
+    method.call(logger, typeof fields === 'function' ? fields() : fields, message);
   } catch {
     // a broken logger must not break a request
   }

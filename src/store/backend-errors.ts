@@ -1,4 +1,5 @@
 import { SessionManagerError } from '../errors.js';
+import { RETRYABLE_CLOCK_SKEW_ERRORS } from '../transport/wire-error.js';
 
 /** The shape of an AWS SDK v3 error, as far as we read it. */
 interface SdkErrorLike {
@@ -16,9 +17,6 @@ const THROTTLING = new Set([
   'TooManyRequestsException',
   'LimitExceededException',
 ]);
-
-/** A signing clock off from the server's: retried once the direct transport has resynchronised its clock. */
-const CLOCK_SKEW = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'RequestInTheFuture']);
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
@@ -92,7 +90,7 @@ export function translateBackendError(error: unknown, site: CallSite): SessionMa
       retryable: true,
     });
   }
-  if (CLOCK_SKEW.has(name)) {
+  if (RETRYABLE_CLOCK_SKEW_ERRORS.has(name)) {
     return new SessionManagerError('backend.failed', `DynamoDB refused ${where}: the signing clock is off from the server's (${name}).`, {
       cause: error,
       details,

@@ -121,11 +121,6 @@ export class Backend {
     this.#options = options;
   }
 
-  /** The client calls go through. */
-  get client(): DynamoDBClient {
-    return this.#options.client;
-  }
-
   /** How item operations are sent: `direct` (signed and sent without the SDK's middleware) or `sdk`. */
   get transport(): 'direct' | 'sdk' {
     return this.#options.direct === undefined ? 'sdk' : 'direct';

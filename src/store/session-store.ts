@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   buildSessionItem,
   buildTombstoneItem,
@@ -10,6 +11,7 @@ import {
   type StoredSession,
   type Tombstone,
 } from '../codec/codec.js';
+import { ATTR } from '../codec/item-format.js';
 import { isValidSessionId } from '../codec/session-id.js';
 import { sameSessionBody, sessionBodyText } from '../codec/stable-json.js';
 import { createClient } from '../client/create-client.js';
@@ -279,7 +281,7 @@ export class SessionStore {
       return loaded;
     } catch (error) {
       this.#metrics.increment(METRIC.sessionLoadError);
-      safeLog(this.options.logger, 'warn', { op: 'load', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }, 'Session load failed');
+      safeLog(this.options.logger, 'warn', () => ({ op: 'load', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }), 'Session load failed');
       if (this.options.onBackendError === 'anonymous' && isSessionManagerError(error, 'backend.')) {
         const scope = requestScope.getStore();
         if (scope !== undefined) scope.degraded = true;
@@ -293,13 +295,13 @@ export class SessionStore {
   #toLoaded(id: string, found: Found | undefined): LoadedSession | null {
     if (found === undefined || found.record.kind === 'tombstone') {
       this.#metrics.increment(METRIC.sessionLoadMiss);
-      safeLog(this.options.logger, 'debug', { session: redactId(id) }, 'Session not found');
+      safeLog(this.options.logger, 'debug', () => ({ session: redactId(id) }), 'Session not found');
       return null;
     }
     const record = found.record;
     if (this.#isExpired(record)) {
       this.#metrics.increment(METRIC.sessionLoadExpired);
-      safeLog(this.options.logger, 'debug', { session: redactId(id), table: found.table.name }, 'Session expired');
+      safeLog(this.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name }), 'Session expired');
       return null;
     }
     this.#metrics.increment(
@@ -313,7 +315,7 @@ export class SessionStore {
       expiresAtMs: record.expiresAtMs,
     };
     if (this.options.logSessionContents) {
-      safeLog(this.options.logger, 'debug', { session: redactId(id), table: found.table.name, keys: Object.keys(record.session) }, 'Session loaded');
+      safeLog(this.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name, keys: Object.keys(record.session) }), 'Session loaded');
     }
     return { session: record.session, context };
   }
@@ -381,7 +383,7 @@ export class SessionStore {
       return { table, record: decodeItem(item) };
     } catch (error) {
       this.#metrics.increment(METRIC.sessionLoadCorrupt);
-      safeLog(this.options.logger, 'warn', { session: redactId(id), table: table.name, reason: (error as SessionManagerError).details?.reason }, 'Ignoring a corrupt session item');
+      safeLog(this.options.logger, 'warn', () => ({ session: redactId(id), table: table.name, reason: (error as SessionManagerError).details?.reason }), 'Ignoring a corrupt session item');
       return undefined;
     }
   }
@@ -418,15 +420,15 @@ export class SessionStore {
     const request = hints.request;
     const load = hints.load ?? (hints.unversioned === true ? undefined : request?.loads.get(id));
     const now = this.options.now();
-    // A touch writes no body, so what is stored is still what was loaded.
-    const bodyJson = touchOnly && load !== undefined ? load.bodyJson : sessionBodyText(session);
+    // A touch never compares nor writes the body: its text is needed only for a save.
+    const bodyJson = touchOnly ? undefined : sessionBodyText(session);
     const expiresAtMs = this.#expiresAt(session, now);
     const writeTable = this.#strategy.writeTable(now);
     const decision = decideSave({
       ignored: request?.ignored !== undefined,
       degraded: request?.degraded === true,
       loaded: load !== undefined || touchOnly,
-      changed: !touchOnly && (load === undefined || !sameSessionBody(load.bodyJson, bodyJson)),
+      changed: bodyJson !== undefined && (load === undefined || !sameSessionBody(load.bodyJson, bodyJson)),
       inOlderTable: load !== undefined && writeTable !== undefined && load.table.period < writeTable.period,
       sinceLastWriteMs: load === undefined ? Number.POSITIVE_INFINITY : now - load.lastAccessedMs,
       expiryGainMs: load === undefined ? Number.POSITIVE_INFINITY : expiresAtMs - load.expiresAtMs,
@@ -437,7 +439,7 @@ export class SessionStore {
       else if (decision.reason === 'degraded') this.#metrics.increment(METRIC.sessionDegraded);
       else if (touchOnly) this.#metrics.increment(METRIC.sessionTouchSkipped);
       else this.#metrics.increment(METRIC.sessionSaveSkippedUnchanged);
-      safeLog(this.options.logger, 'debug', { session: redactId(id), reason: decision.reason }, 'Session not written');
+      safeLog(this.options.logger, 'debug', () => ({ session: redactId(id), reason: decision.reason }), 'Session not written');
       return { action: 'skipped', reason: decision.reason, ...(load === undefined ? {} : { context: load }) };
     }
     const started = performance.now();
@@ -446,8 +448,8 @@ export class SessionStore {
       await this.#whenUsable(deadline);
       const result =
         decision.action === 'touch'
-          ? await this.#refresh(id, session, bodyJson, expiresAtMs, load, decision.reason, deadline)
-          : await this.#write(id, session, bodyJson, expiresAtMs, load, hints.unversioned === true, decision.reason, deadline);
+          ? await this.#refresh(id, session, expiresAtMs, load, decision.reason, deadline)
+          : await this.#write(id, session, bodyJson ?? sessionBodyText(session), expiresAtMs, load, hints.unversioned === true, decision.reason, deadline);
       if (result.context !== undefined) request?.loads.set(id, result.context);
       if (result.action === 'written' || result.action === 'refreshed') {
         if (request !== undefined) request.stored = true;
@@ -456,7 +458,7 @@ export class SessionStore {
       return result;
     } catch (error) {
       if (!isSessionManagerError(error, 'codec.')) this.#metrics.increment(METRIC.sessionSaveError);
-      safeLog(this.options.logger, isSessionManagerError(error, 'codec.') ? 'warn' : 'error', { op: touchOnly ? 'touch' : 'save', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }, 'Session save failed');
+      safeLog(this.options.logger, isSessionManagerError(error, 'codec.') ? 'warn' : 'error', () => ({ op: touchOnly ? 'touch' : 'save', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }), 'Session save failed');
       if (this.options.onBackendError === 'anonymous' && isSessionManagerError(error, 'backend.')) {
         this.#metrics.increment(METRIC.sessionDegraded);
         return { action: 'skipped', reason: 'degraded' };
@@ -501,14 +503,7 @@ export class SessionStore {
     const target = this.#targetFor(load?.table);
     const version = (load?.version ?? 0) + 1;
     const item = this.#encode(id, session, version, expiresAtMs);
-    const input =
-      load === undefined
-        ? unversioned
-          ? buildPutUnlessDestroyedInput(target.name, item)
-          : buildPutIfAbsentInput(target.name, item)
-        : load.table.name === target.name
-          ? buildPutIfVersionInput(target.name, item, load.version)
-          : buildPutIfAbsentInput(target.name, item);
+    const input = putInput(target, item, load, unversioned);
     try {
       await this.#backend.send('PutItem', input, deadline);
     } catch (error) {
@@ -543,22 +538,19 @@ export class SessionStore {
       const stored = await this.#storedAfterConflict(id, failure, failedTarget, deadline);
       if (stored === undefined || stored.record.kind === 'tombstone' || this.#isExpired(stored.record)) {
         this.#metrics.increment(METRIC.sessionSaveDropped);
-        safeLog(this.options.logger, 'debug', { session: redactId(id) }, 'Save dropped: the session was destroyed by another request');
+        safeLog(this.options.logger, 'debug', () => ({ session: redactId(id) }), 'Save dropped: the session was destroyed by another request');
         return { action: 'dropped', reason: 'destroyed' };
       }
       const record = stored.record;
       const merged = applyDiff(record.session, diff, session.cookie);
       const target = this.#targetFor(stored.table);
       const item = this.#encode(id, merged, record.version + 1, expiresAtMs);
-      const input =
-        stored.table.name === target.name
-          ? buildPutIfVersionInput(target.name, item, record.version)
-          : buildPutIfAbsentInput(target.name, item);
+      const input = putInput(target, item, { table: stored.table, version: record.version });
       try {
         await this.#backend.send('PutItem', input, deadline);
         this.#metrics.increment(METRIC.sessionSaveMerged);
         this.#metrics.increment(METRIC.sessionSavePut);
-        safeLog(this.options.logger, 'debug', { session: redactId(id), rounds: round + 1, table: target.name }, 'Session merged after a concurrent write');
+        safeLog(this.options.logger, 'debug', () => ({ session: redactId(id), rounds: round + 1, table: target.name }), 'Session merged after a concurrent write');
         // The context describes the caller's session, not the merged one: a further save of the
         // same object then sends only what changed since, not the removal of keys it never had.
         return { action: 'written', reason: 'merged', context: this.#contextAfterWrite(target, record.version + 1, bodyJson, item, expiresAtMs) };
@@ -598,20 +590,27 @@ export class SessionStore {
   }
 
   #contextAfterWrite(table: TableRef, version: number, bodyJson: string, item: Item, expiresAtMs: number): LoadContext {
-    return { table, version, bodyJson, lastAccessedMs: Number(item.lastAccessed?.N ?? this.options.now()), expiresAtMs };
+    return { table, version, bodyJson, lastAccessedMs: Number(item[ATTR.lastAccessed]?.N ?? this.options.now()), expiresAtMs };
   }
 
   #logSaved(id: string, session: SessionRecord, table: TableRef, reason: SaveReason | 'merged'): void {
-    const fields: Record<string, unknown> = { session: redactId(id), table: table.name, reason };
-    if (this.options.logSessionContents) fields.contents = maskSession(session, this.options.secretKeyPatterns);
-    safeLog(this.options.logger, 'debug', fields, 'Session saved');
+    safeLog(
+      this.options.logger,
+      'debug',
+      () => ({
+        session: redactId(id),
+        table: table.name,
+        reason,
+        ...(this.options.logSessionContents ? { contents: maskSession(session, this.options.secretKeyPatterns) } : {}),
+      }),
+      'Session saved',
+    );
   }
 
   /** Refreshes an unchanged session: moves it to the current table, or sets only its expiry. Losing a race here is fine: the winner refreshed it. */
   async #refresh(
     id: string,
     session: SessionRecord,
-    bodyJson: string,
     expiresAtMs: number,
     load: LoadContext | undefined,
     reason: SaveReason,
@@ -652,11 +651,11 @@ export class SessionStore {
       .send('PutItem', buildPutIfAbsentInput(target.name, item))
       .then(() => {
         this.#metrics.increment(METRIC.sessionTouchWrite);
-        safeLog(this.options.logger, 'debug', { session: redactId(id), from: load.table.name, to: target.name }, 'Session moved forward');
+        safeLog(this.options.logger, 'debug', () => ({ session: redactId(id), from: load.table.name, to: target.name }), 'Session moved forward');
       })
       .catch((error: unknown) => {
         if (isConditionFailed(error)) this.#metrics.increment(METRIC.sessionTouchSkipped);
-        else safeLog(this.options.logger, 'warn', { op: 'move', session: redactId(id), table: target.name, code: (error as SessionManagerError).code }, 'Moving a session forward failed; its next request will try again');
+        else safeLog(this.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), table: target.name, code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
       })
       .finally(() => this.#background.delete(move));
     this.#background.add(move);
@@ -683,7 +682,7 @@ export class SessionStore {
     const target = this.#targetFor(undefined);
     const others = this.#strategy.otherTables(now);
     const old = await Promise.all(others.map((table) => this.#deleteFrom(table, id, deadline)));
-    const versions = old.filter((item): item is Item => item?.data !== undefined).map((item) => Number(item.version?.N ?? 0));
+    const versions = old.filter((item): item is Item => item?.[ATTR.data] !== undefined).map((item) => Number(item[ATTR.version]?.N ?? 0));
     if (versions.length > 0) {
       const tombstone = buildTombstoneItem(id, Math.max(...versions) + 1, now, now + 2 * this.options.rotationPeriodMs);
       await this.#backend.send('PutItem', buildPutTombstoneInput(target.name, tombstone), deadline);
@@ -691,7 +690,7 @@ export class SessionStore {
       await this.#deleteFrom(target, id, deadline);
     }
     this.#metrics.increment(METRIC.sessionDestroy);
-    safeLog(this.options.logger, 'debug', { session: redactId(id) }, 'Session destroyed');
+    safeLog(this.options.logger, 'debug', () => ({ session: redactId(id) }), 'Session destroyed');
   }
 
   async #deleteFrom(table: TableRef, id: string, deadline: Deadline): Promise<Item | undefined> {
@@ -774,6 +773,16 @@ export class SessionStore {
       session: options.reveal === true ? record.session : maskSession(record.session, this.options.secretKeyPatterns),
     };
   }
+}
+
+/**
+ * The conditional put of a whole session into `target`: over the stored copy at its version when
+ * that copy lives in `target`; else only where no item exists (the session moves into a table
+ * that does not have it yet), or, unversioned, where no tombstone is.
+ */
+function putInput(target: TableRef, item: Item, base: { readonly table: TableRef; readonly version: number } | undefined, unversioned = false): PutItemCommandInput {
+  if (base === undefined) return unversioned ? buildPutUnlessDestroyedInput(target.name, item) : buildPutIfAbsentInput(target.name, item);
+  return base.table.name === target.name ? buildPutIfVersionInput(target.name, item, base.version) : buildPutIfAbsentInput(target.name, item);
 }
 
 interface Found {

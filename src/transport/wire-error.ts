@@ -38,11 +38,12 @@ export function errorFromResponse(statusCode: number, bodyText: string, requestI
   return error as unknown as WireServiceError;
 }
 
-/** Errors after which the signing clock is re-synchronised with the server's `Date` and the call retried. */
-export const CLOCK_SKEW_ERRORS: ReadonlySet<string> = new Set([
-  'RequestTimeTooSkewed',
-  'RequestExpired',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'RequestInTheFuture',
-]);
+/** Errors that can only mean a signing clock off from the server's: retried once the clock is re-synchronised. */
+export const RETRYABLE_CLOCK_SKEW_ERRORS: ReadonlySet<string> = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'RequestInTheFuture']);
+
+/**
+ * Errors after which the direct transport re-synchronises its signing clock with the server's
+ * `Date`: the retryable ones, and signature errors, which a skewed clock can cause too but a
+ * wrong secret key also does, so they are not retried.
+ */
+export const CLOCK_SKEW_ERRORS: ReadonlySet<string> = new Set([...RETRYABLE_CLOCK_SKEW_ERRORS, 'InvalidSignatureException', 'SignatureDoesNotMatch']);

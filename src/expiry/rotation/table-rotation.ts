@@ -48,8 +48,17 @@ export class TableRotation implements ExpiryStrategy {
     this.#o = options;
   }
 
+  /** Table names by period: every load and save names one to three tables, so each is formatted once. */
+  readonly #names = new Map<number, string>();
+
   #name(period: number): string {
-    return tableNameFor(this.#o.baseName, period, this.#o.periodMs);
+    let name = this.#names.get(period);
+    if (name === undefined) {
+      if (this.#names.size >= 8) this.#names.clear(); // a handful of periods are ever in use at once
+      name = tableNameFor(this.#o.baseName, period, this.#o.periodMs);
+      this.#names.set(period, name);
+    }
+    return name;
   }
 
   #isActive(period: number): boolean {

@@ -1,4 +1,3 @@
-import type { Clock } from '../../clock.js';
 import type { CapacityOptions } from '../../config/resolve-options.js';
 import { isUnsupportedOperation } from '../../store/backend-errors.js';
 import { ATTR } from '../../codec/item-format.js';
@@ -11,7 +10,6 @@ export interface TtlTableOptions extends TableAdminContext {
   readonly tableName: string;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
-  readonly now: Clock;
 }
 
 /**
