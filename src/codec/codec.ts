@@ -49,14 +49,7 @@ export interface EncodedData {
  * @throws {SessionManagerError} `codec.unserializable` when the session cannot be turned into JSON.
  */
 export function encodeSessionData(session: object): EncodedData {
-  let json: string;
-  try {
-    json = JSON.stringify(session);
-  } catch (cause) {
-    throw new SessionManagerError('codec.unserializable', `The session cannot be stored as JSON: ${(cause as Error).message}.`, {
-      cause,
-    });
-  }
+  const json = sessionJson(session);
   const raw = Buffer.from(json, 'utf8');
   if (raw.length >= COMPRESS_FROM_BYTES) {
     const deflated = deflateRawSync(raw);
@@ -65,6 +58,21 @@ export function encodeSessionData(session: object): EncodedData {
     }
   }
   return { data: withHeader(DATA_FLAGS.plain, raw), compressed: false };
+}
+
+/**
+ * `JSON.stringify` of a session or part of one, for the codec and change detection alike.
+ *
+ * @throws {SessionManagerError} `codec.unserializable` for a value JSON cannot hold (a BigInt, a cycle).
+ */
+export function sessionJson(value: object): string {
+  try {
+    return JSON.stringify(value);
+  } catch (cause) {
+    throw new SessionManagerError('codec.unserializable', `The session cannot be stored as JSON: ${(cause as Error).message}.`, {
+      cause,
+    });
+  }
 }
 
 function withHeader(flags: number, payload: Buffer): Uint8Array {

@@ -87,6 +87,13 @@ describe('sessionBodyText and sameSessionBody', () => {
     expect(sessionBodyText({ cookie: { expires: 1 }, b: 1, a: 2 })).toBe('{"b":1,"a":2}');
   });
 
+  it('refuse a session JSON cannot hold with codec.unserializable, as the codec does', () => {
+    const cyclic: Record<string, unknown> = { cookie: {} };
+    cyclic.self = cyclic;
+    expect(() => sessionBodyText(cyclic)).toThrow(expect.objectContaining({ code: 'codec.unserializable' }));
+    expect(() => sessionBodyText({ cookie: {}, n: 10n })).toThrow(expect.objectContaining({ code: 'codec.unserializable' }));
+  });
+
   it('an untouched session parsed from its JSON gives the same text back (property)', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (body) => {

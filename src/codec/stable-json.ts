@@ -1,3 +1,5 @@
+import { sessionJson } from './codec.js';
+
 /**
  * JSON with object keys sorted at every level, so that two equal sessions give the same string
  * whatever order their keys were set in. Follows JSON.stringify otherwise: `toJSON` is honoured,
@@ -51,10 +53,12 @@ export function sessionBodyJson(session: object): string {
  * The session without its `cookie` as JSON in the session's own key order: what a load
  * remembers for change detection. Native `JSON.stringify`, several times faster than
  * {@link sessionBodyJson}; compare two of them with {@link sameSessionBody}.
+ *
+ * @throws {SessionManagerError} `codec.unserializable` for a session JSON cannot hold.
  */
 export function sessionBodyText(session: object): string {
   const { cookie: _cookie, ...body } = session as Record<string, unknown>;
-  return JSON.stringify(body);
+  return sessionJson(body);
 }
 
 /**

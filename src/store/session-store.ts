@@ -124,9 +124,7 @@ export class SessionStore {
   constructor(options: DynamoSessionStoreOptions | ResolvedOptions = {}) {
     this.options = isResolved(options) ? options : resolveOptions(options);
     const o = this.options;
-    const handle = createClient(o.connection, o.requestTimeoutMs);
-    const transport = chooseTransport(o.transport, handle.client);
-    this.#closeClient = handle.owned ? () => handle.client.destroy() : undefined;
+    // Metrics first: its options can still fail, and the client must not be built before that.
     this.#metrics = new Metrics({
       ...(o.metricsSink === undefined ? {} : { sink: o.metricsSink }),
       ...(o.statsd === undefined
@@ -135,6 +133,9 @@ export class SessionStore {
       now: o.now,
       logger: o.logger,
     });
+    const handle = createClient(o.connection, o.requestTimeoutMs);
+    const transport = chooseTransport(o.transport, handle.client);
+    this.#closeClient = handle.owned ? () => handle.client.destroy() : undefined;
     this.#backend = new Backend({
       client: handle.client,
       requestTimeoutMs: o.requestTimeoutMs,

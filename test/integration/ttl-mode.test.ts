@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
@@ -48,6 +48,18 @@ describe("expiry: 'ttl' on Amazon DynamoDB Local", () => {
     expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
     expect(store.core.msUntilRotation()).toBeUndefined();
     expect(store.tables()).toEqual([expect.objectContaining({ name: base, role: 'current' })]);
+  });
+
+  it('enables TTL again on a table it recreates after the table was deleted under it', async () => {
+    const { base, store } = await start();
+    await admin.send(new DeleteTableCommand({ TableName: base }));
+    // A load meets the missing table, which makes the next maintenance round recreate it.
+    await store.core.get('abcdefgh-missing-table').catch(() => undefined);
+    await store.core.maintain();
+    const table = await admin.send(new DescribeTableCommand({ TableName: base }));
+    expect(table.Table?.TableStatus).toBe('ACTIVE');
+    const ttl = await admin.send(new DescribeTimeToLiveCommand({ TableName: base }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
   });
 
   it('stores sessions with expiresAt in epoch seconds and touches lazily: no write until a tenth of the idle timeout has passed', async () => {

@@ -43,7 +43,10 @@ export class TtlTable implements ExpiryStrategy {
   }
 
   markMissing(name: string): void {
-    if (name === this.#ref.name) this.#status = 'MISSING';
+    if (name !== this.#ref.name) return;
+    this.#status = 'MISSING';
+    // A table created anew has TTL off: the next round looks again (an endpoint without TTL stays without).
+    if (this.#ttl !== 'UNSUPPORTED') this.#ttl = 'UNKNOWN';
   }
 
   needsMaintenance(): boolean {
