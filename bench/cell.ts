@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import type { CellCollected, CellConfig, ChildMessage, ParentMessage } from './protocol.js';
 import { CELL_CONFIG_ENV } from './protocol.js';
 import { percentile } from './stats.js';
-import type { StoreKind } from './stores.js';
+import { SESSION_MAX_AGE_SECONDS, isRotationStore, type StoreKind } from './stores.js';
 import { createRequestPlan, WORKLOAD_SPECS, type WorkloadName } from './workloads.js';
 
 /**
@@ -227,7 +227,7 @@ export async function runRounds(
 }
 
 /** Runs one rotation cell: a single window with a period boundary in its middle, at the spec's fixed rate. */
-export async function runRotationCell(spec: CellSpec, backendCpu: CpuProbe, windows = 2): Promise<CellResult> {
+export async function runRotationCell(spec: CellSpec, backendCpu: CpuProbe, windows = 1): Promise<CellResult> {
   const slices: Slice[] = [];
   const inside: number[] = [];
   const outside: number[] = [];
@@ -267,6 +267,14 @@ function splitAtBoundary(samples: readonly Sample[], boundaryRealMs: number): { 
   const outside: number[] = [];
   for (const sample of samples) (sample.endMs >= from && sample.endMs - sample.latencyMs < to ? inside : outside).push(sample.latencyMs);
   return { inside, outside };
+}
+
+/**
+ * Requests that went wrong in a cell: connection errors, timeouts and non-2xx answers (an error
+ * the app answered with a 500 is among those), plus errors the app met after it had answered.
+ */
+export function totalErrors(cell: CellResult): number {
+  return cell.errors + cell.collected.appErrors.afterResponse;
 }
 
 function combineSlices(spec: CellSpec, slices: readonly Slice[], probes: CellResult['probes']): CellResult {
@@ -335,8 +343,8 @@ export function sumCollected(list: readonly CellCollected[]): CellCollected {
 
 /** Steady cells of rotation stores run mid-period: the clock is offset so no boundary falls in them. */
 function steadyClock(spec: CellSpec): Pick<CellConfig, 'clockShiftMs'> {
-  if (spec.store !== 'rotation-strong' && spec.store !== 'rotation-eventual') return {};
-  const periodMs = 3600 * 1000; // the store's default period (maxInactiveInterval)
+  if (!isRotationStore(spec.store)) return {};
+  const periodMs = SESSION_MAX_AGE_SECONDS * 1000; // the store's default period (maxInactiveInterval)
   const now = Date.now();
   const intoPeriod = now % periodMs;
   return { clockShiftMs: periodMs / 2 - intoPeriod };

@@ -112,7 +112,7 @@ export async function measureRotationExpiry(endpoint: string, sessions: number, 
     if (stored !== sessions) throw new Error(`Expected ${sessions} sessions in ${table}, found ${stored}.`);
     counting.reset();
     const started = performance.now();
-    // Two and a half periods later (mid-period, away from the clock-skew margins): every session is past its idle timeout.
+    // Two periods later, to the middle of that period (away from the clock-skew margins): every session is past its idle timeout.
     shiftMs = current.periodStartMs + 2.5 * periodMs - frozenMs;
     await store.maintain();
     // DeleteTable answers DELETING; the table is gone a moment later. Wait for it (and count what the store does meanwhile).

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PRICES_AS_OF, US_EAST_1_STANDARD_PRICES } from 'dynamo-session-manager';
 import { startDynalite, startDynamoDbLocalIfJava, type RunningBackend } from './backends.js';
-import { runRotationCell, runRounds, type CellResult, type CellSpec } from './cell.js';
+import { runRotationCell, runRounds, totalErrors, type CellResult, type CellSpec } from './cell.js';
 import { renderChart } from './chart.js';
 import { measureRotationExpiry, measureScanReaperExpiry, measureTtlExpiry, type ExpiryResult } from './expiry.js';
 import { describeMachine } from './machine.js';
@@ -55,10 +55,9 @@ function observerClient(endpoint: string): DynamoDBClient {
 
 function describeCell(cell: CellResult, prices: PriceInfo): string {
   const per = perRequest(cell.collected, prices);
-  const appErrors = cell.collected.appErrors.answered + cell.collected.appErrors.afterResponse;
   return (
     `${cell.spec.backend} ${cell.spec.workload} ${cell.spec.store}: ${Math.round(cell.requestsPerSecond)} req/s, p50 ${cell.latency.p50Ms.toFixed(1)} ms, ` +
-    `p99 ${cell.latency.p99Ms.toFixed(1)} ms, errors ${cell.errors + appErrors}, GetItem/req ${per.getItem.toFixed(3)}, writes/req ${per.writes.toFixed(3)}, ` +
+    `p99 ${cell.latency.p99Ms.toFixed(1)} ms, errors ${totalErrors(cell)}, GetItem/req ${per.getItem.toFixed(3)}, writes/req ${per.writes.toFixed(3)}, ` +
     `RU/req ${per.readUnits.toFixed(3)}, WU/req ${per.writeUnits.toFixed(3)}` +
     (cell.rotation === undefined ? '' : `, p99 during/outside rotation ${cell.rotation.inside.p99Ms.toFixed(1)}/${cell.rotation.outside.p99Ms.toFixed(1)} ms`) +
     (cell.collected.appErrors.first === undefined ? '' : ` (first app error: ${cell.collected.appErrors.first})`)
@@ -75,6 +74,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     rotationMeasureSeconds: 10,
     rotationPeriodSeconds: 20,
     rotationLoadShare: 0.5,
+    rotationWindows: 2,
     connections: 32,
     latencyConnections: 4,
     addedLatencyMs: 5,
@@ -141,7 +141,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
       const steady = findCell(cells, 'dynalite-latency', store, 'read-mostly');
       const rate = steady === undefined ? 100 : Math.max(20, Math.round(steady.requestsPerSecond * settings.rotationLoadShare));
       const spec = specFor(dynalite, store, 'rotation', { ...latency, measureSeconds: settings.rotationMeasureSeconds, rotationSeconds: settings.rotationPeriodSeconds, rate });
-      const cell = await runRotationCell(spec, () => dynalite.cpuMicros());
+      const cell = await runRotationCell(spec, () => dynalite.cpuMicros(), settings.rotationWindows);
       cells.push(cell);
       log(describeCell(cell, prices));
     }

@@ -32,9 +32,9 @@ export interface CellCollected {
   readonly cpuSystemMicros: number;
   /** Resident memory of the app process at the end, bytes. */
   readonly rssBytes: number;
-  /** Errors in the app: answered with a 500, or after the answer (a failed touch or save), and the first message. */
   /** Requests the app received in the window (all of them finished before collecting). */
   readonly appRequests: number;
+  /** Errors in the app: answered with a 500, or after the answer (a failed touch or save), and the first message. */
   readonly appErrors: { readonly answered: number; readonly afterResponse: number; readonly first: string | undefined };
   /** Our store only: its own counters over the window (calls, capacity, saves), to cross-check. */
   readonly storeCounters?: Record<string, CounterDelta>;

@@ -1,6 +1,6 @@
 /** docs/benchmarks.md, from one run's results. Pure: results in, markdown out. */
 import type { CellResult } from './cell.js';
-import { ROTATION_CLOCK_SKEW_SECONDS } from './cell.js';
+import { ROTATION_CLOCK_SKEW_SECONDS, ROTATION_WINDOW_AFTER_MS, ROTATION_WINDOW_BEFORE_MS, totalErrors } from './cell.js';
 import { findCell, perRequest, usdOf, type BenchRun, type PerRequest } from './results.js';
 import { fixed, ratio, sig } from './stats.js';
 import { STORE_LABELS, usesDynamoDb, type StoreKind } from './stores.js';
@@ -139,14 +139,13 @@ function cellRow(run: BenchRun, cell: CellResult): string {
   const basePer = base === undefined ? undefined : cellPer(run, base);
   const dynamo = usesDynamoDb(cell.spec.store);
   const isBase = cell.spec.store === 'connect-dynamodb';
-  const appErrors = cell.collected.appErrors.answered + cell.collected.appErrors.afterResponse;
   const cols = [
     STORE_LABELS[cell.spec.store],
     Math.round(cell.requestsPerSecond).toLocaleString('en-US'),
     base === undefined || isBase ? '' : times(ratio(cell.requestsPerSecond, base.requestsPerSecond)),
     fixed(cell.latency.p50Ms, 1),
     fixed(cell.latency.p99Ms, 1),
-    String(cell.errors + appErrors),
+    String(totalErrors(cell)),
     dynamo ? fixed(per.getItem, 3) : '',
     dynamo ? fixed(per.calls.PutItem ?? 0, 3) : '',
     dynamo ? fixed(per.calls.UpdateItem ?? 0, 3) : '',
@@ -216,7 +215,7 @@ function rotationTable(run: BenchRun): string[] {
   const cells = run.cells.filter((c) => c.rotation !== undefined);
   if (cells.length === 0) return ['No rotation cell ran.'];
   const lines = [
-    '| store | offered load | boundary at (each window) | during: requests, p50 / p99 ms | outside: requests, p50 / p99 ms | p99 during ÷ outside | calls / req over the window | errors |',
+    '| store | offered load | boundary at (first window) | during: requests, p50 / p99 ms | outside: requests, p50 / p99 ms | p99 during ÷ outside | calls / req over the window | errors |',
     '|---|--:|--:|---|---|--:|---|--:|',
   ];
   for (const cell of cells) {
@@ -228,7 +227,7 @@ function rotationTable(run: BenchRun): string[] {
       .map(([op, n]) => `${fixed(n, 3)} ${op}`)
       .join(', ');
     lines.push(
-      `| ${STORE_LABELS[cell.spec.store]} | ${Math.round(cell.spec.rate ?? cell.requestsPerSecond)} req/s | ${fixed(r.boundaryAtMs / 1000, 1)} s of ${fixed(cell.durationSeconds / (r.windows ?? 1), 1)} s × ${r.windows ?? 1} | ${r.inside.count}, ${fixed(r.inside.p50Ms, 1)} / ${fixed(r.inside.p99Ms, 1)} | ${r.outside.count}, ${fixed(r.outside.p50Ms, 1)} / ${fixed(r.outside.p99Ms, 1)} | ${times(ratio(r.inside.p99Ms, r.outside.p99Ms))} | ${calls} | ${cell.errors + cell.collected.appErrors.answered + cell.collected.appErrors.afterResponse} |`,
+      `| ${STORE_LABELS[cell.spec.store]} | ${Math.round(cell.spec.rate ?? cell.requestsPerSecond)} req/s | ${fixed(r.boundaryAtMs / 1000, 1)} s of ${fixed(cell.durationSeconds / (r.windows ?? 1), 1)} s × ${r.windows ?? 1} | ${r.inside.count}, ${fixed(r.inside.p50Ms, 1)} / ${fixed(r.inside.p99Ms, 1)} | ${r.outside.count}, ${fixed(r.outside.p50Ms, 1)} / ${fixed(r.outside.p99Ms, 1)} | ${times(ratio(r.inside.p99Ms, r.outside.p99Ms))} | ${calls} | ${totalErrors(cell)} |`,
     );
   }
   return lines;
@@ -362,7 +361,7 @@ function conditionFailures(run: BenchRun): string {
   }
   return failures === 0
     ? 'No call failed in this run, so no unit had to be derived.'
-    : `${failures} calls failed in this run; ${sig(derived)} write units were derived for the failed conditional writes among them.`;
+    : `${failures} ${failures === 1 ? 'call' : 'calls'} failed in this run; ${sig(derived)} write units were derived for the failed conditional writes among them.`;
 }
 
 /** Renders docs/benchmarks.md. */
@@ -411,7 +410,7 @@ export function renderReport(run: BenchRun, chartFile: string): string {
     '',
     '## A rotation in the middle of the run',
     '',
-    `The rotation stores' clock is offset so that a period boundary falls in the middle of a ${s.rotationMeasureSeconds} s window (rotation period ${s.rotationPeriodSeconds} s, clock-skew allowance ${ROTATION_CLOCK_SKEW_SECONDS} s), with ${s.addedLatencyMs} ms per call and ${s.latencyConnections} connections. The load is offered at a fixed rate, ${Math.round(s.rotationLoadShare * 100)} % of the store's read-mostly throughput measured just before, so that latency shows the work of the rotation rather than queueing at saturation. "During" is every request that overlaps the window from 1 s before the boundary to 3 s after it; "outside" is the rest of the window. Each store runs two such windows, each with a fresh application, fresh tables and its own boundary, and the requests of both are pooled: a p99 over twice the requests moves less with the shared machine's hiccups. At the boundary, each session's first request reads the new table and the previous one and moves the session forward with one PutItem; the next table was created ahead of time.`,
+    `The rotation stores' clock is offset so that a period boundary falls in the middle of a ${s.rotationMeasureSeconds} s window (rotation period ${s.rotationPeriodSeconds} s, clock-skew allowance ${ROTATION_CLOCK_SKEW_SECONDS} s), with ${s.addedLatencyMs} ms per call and ${s.latencyConnections} connections. The load is offered at a fixed rate, ${Math.round(s.rotationLoadShare * 100)} % of the store's read-mostly throughput measured just before, so that latency shows the work of the rotation rather than queueing at saturation. "During" is every request that overlaps the window from ${ROTATION_WINDOW_BEFORE_MS / 1000} s before the boundary to ${ROTATION_WINDOW_AFTER_MS / 1000} s after it; "outside" is the rest of the window.${(s.rotationWindows ?? 1) > 1 ? ` Each store runs ${s.rotationWindows} such windows, each with a fresh application, fresh tables and its own boundary, and the requests of all are pooled: a p99 over more requests moves less with the shared machine's hiccups.` : ''} At the boundary, each session's first request reads the new table and the previous one and moves the session forward with one PutItem; the next table was created ahead of time.`,
     '',
     ...rotationTable(run),
     '',
@@ -433,13 +432,13 @@ export function renderReport(run: BenchRun, chartFile: string): string {
   lines.push(
     '## Expiry cost',
     '',
-    `${s.expirySessions.toLocaleString('en-US')} sessions are written and left to expire; then we count only what each strategy spends to get rid of them. Rotation: the store's clock moves two and a half periods on and one maintenance round runs. TTL: DynamoDB Local deletes expired items itself; we watched for up to ${s.ttlWatchSeconds} s through a separate, uncounted client while the store made no call (DynamoDB Local's TTL sweep is slow, and AWS's takes up to a few days; expired sessions are never served meanwhile, as the store checks expiry on read). Scan reaper: connect-dynamodb's \`reap()\` (what its \`reapInterval\` runs), once. On AWS, TTL deletes are free and DeleteTable is a free control-plane call. A reaper's Scan also reads every *live* session at every interval, which this test (a table of expired sessions only) does not count. connect-dynamodb users can enable TTL on its \`expires\` attribute instead of reaping, as its README advises; that is free too.`,
+    `${s.expirySessions.toLocaleString('en-US')} sessions are written and left to expire; then we count only what each strategy spends to get rid of them. Rotation: the store's clock moves from the middle of the sessions' period to the middle of the period two after it, and one maintenance round runs. TTL: DynamoDB Local deletes expired items itself; we watched for up to ${s.ttlWatchSeconds} s through a separate, uncounted client while the store made no call (DynamoDB Local's TTL sweep is slow, and AWS's takes up to a few days; expired sessions are never served meanwhile, as the store checks expiry on read). Scan reaper: connect-dynamodb's \`reap()\` (what its \`reapInterval\` runs), once. On AWS, TTL deletes are free and DeleteTable is a free control-plane call. A reaper's Scan also reads every *live* session at every interval, which this test (a table of expired sessions only) does not count. connect-dynamodb users can enable TTL on its \`expires\` attribute instead of reaping, as its README advises; that is free too.`,
     '',
     ...expiryTable(run),
     '',
     "## The store's own CPU per request",
     '',
-    'Measured in-process with `performance.now()` over many iterations (median of 30 batch means), with nothing else of the benchmark running: the codec, change detection and the save decision one by one, then the whole store path for one request on a client stub that answers at once (no SDK, no HTTP, no server). connect-dynamodb on the same stub is shown for scale. The round trip is the HTTP round trip of one GetItem of a 1.5 KB session (from the request leaving the client\'s request handler to its answer read whole) on an idle local server, one call at a time: the shortest a round trip gets; one to DynamoDB over the network is longer.',
+    `Measured in-process with \`performance.now()\` over many iterations (median of ${run.micro[0]?.batches ?? '—'} batch means), with nothing else of the benchmark running: the codec, change detection and the save decision one by one, then the whole store path for one request on a client stub that answers at once (no SDK, no HTTP, no server). connect-dynamodb on the same stub is shown for scale. The round trip is the HTTP round trip of one GetItem of a 1.5 KB session (from the request leaving the client's request handler to its answer read whole) on an idle local server, one call at a time: the shortest a round trip gets; one to DynamoDB over the network is longer.`,
     '',
     ...microTable(run),
     '',
@@ -523,7 +522,7 @@ function discussion(run: BenchRun): string[] {
     const b = cellPer(run, baseW);
     const o = cellPer(run, oursW);
     lines.push(
-      `- **Write-heavy throughput.** A request that changes its session costs both stores the same two calls (GetItem, then PutItem); DynamoSessionStore does more work around them (change detection, deflate, a conditional write: ${fixed(changed?.microsPerOp ?? Number.NaN, 0)} µs of its own CPU on the stub client) but sends both calls by its direct transport, and the other half of the mix, the unchanged requests, saves connect-dynamodb's UpdateItem. Net, a write-heavy request costs ${times(ratio(b.cpuMicros + b.backendCpuMicros, o.cpuMicros + o.backendCpuMicros))} less CPU than connect-dynamodb's (app and server), for ${times(ratio(oursW.requestsPerSecond, baseW.requestsPerSecond))} its throughput where the CPU is the limit and ${oursWL === undefined || baseWL === undefined ? '—' : times(ratio(oursWL.requestsPerSecond, baseWL.requestsPerSecond))} where round trips are; each request costs ${times(ratio(b.usdPerMillion, o.usdPerMillion))} fewer DynamoDB dollars in both cases (one write unit per write instead of two, no write on unchanged requests).`,
+      `- **Write-heavy throughput.** A request that changes its session costs both stores the same two calls (GetItem, then PutItem); DynamoSessionStore does more work around them (change detection, deflate, a conditional write: ${fixed(changed?.microsPerOp ?? Number.NaN, 0)} µs of its own CPU on the stub client) but sends both calls by its direct transport, and the other half of the mix, the unchanged requests, saves connect-dynamodb's UpdateItem. Net, a write-heavy request costs ${times(ratio(b.cpuMicros + b.backendCpuMicros, o.cpuMicros + o.backendCpuMicros))} less CPU than connect-dynamodb's (app and server), for ${times(ratio(oursW.requestsPerSecond, baseW.requestsPerSecond))} its throughput where the CPU is the limit and ${oursWL === undefined || baseWL === undefined ? '—' : times(ratio(oursWL.requestsPerSecond, baseWL.requestsPerSecond))} where round trips are; each request costs ${times(ratio(b.usdPerMillion, o.usdPerMillion))} fewer DynamoDB dollars (${oursWL === undefined || baseWL === undefined ? '—' : times(ratio(cellPer(run, baseWL).usdPerMillion, cellPer(run, oursWL).usdPerMillion))} with ${run.settings.addedLatencyMs} ms per call: one write unit per write instead of two, no write on unchanged requests).`,
     );
   }
   lines.push(

@@ -42,6 +42,8 @@ export interface RunSettings {
   readonly rotationPeriodSeconds: number;
   /** Offered load of the rotation cells, as a share of the store's read-mostly throughput. */
   readonly rotationLoadShare: number;
+  /** Rotation windows per store (each a fresh app, tables and boundary), pooled. Absent in runs before it was a setting: 1. */
+  readonly rotationWindows?: number;
   /** Connections of the CPU-bound cells (dynalite, DynamoDB Local). */
   readonly connections: number;
   /** Connections of the round-trip-bound cells (dynalite with added latency), and the latency added per call. */

@@ -25,6 +25,11 @@ export const STORE_LABELS: Readonly<Record<StoreKind, string>> = {
   'rotation-sdk': 'DynamoSessionStore, rotation, strong reads, SDK transport',
 };
 
+/** Whether a store expires sessions by table rotation (and so has period boundaries to keep clear of). */
+export function isRotationStore(kind: StoreKind): kind is 'rotation-strong' | 'rotation-eventual' | 'rotation-sdk' {
+  return kind === 'rotation-strong' || kind === 'rotation-eventual' || kind === 'rotation-sdk';
+}
+
 /** Whether a store talks to DynamoDB. */
 export function usesDynamoDb(kind: StoreKind): boolean {
   return kind !== 'none' && kind !== 'memory';
@@ -97,8 +102,8 @@ async function buildDynamoSessionStore(kind: 'rotation-strong' | 'rotation-event
     // The default transport (auto: direct on this plain client), or the SDK's for comparison.
     ...(kind === 'rotation-sdk' ? { transport: 'sdk' as const } : {}),
     ...(shift === 0 ? {} : { now: () => Date.now() + shift }),
-    ...(kind !== 'ttl' && ctx.rotationSeconds !== undefined ? { tableRotationSeconds: ctx.rotationSeconds } : {}),
-    ...(kind !== 'ttl' && ctx.clockSkewSeconds !== undefined ? { clockSkewSeconds: ctx.clockSkewSeconds } : {}),
+    ...(isRotationStore(kind) && ctx.rotationSeconds !== undefined ? { tableRotationSeconds: ctx.rotationSeconds } : {}),
+    ...(isRotationStore(kind) && ctx.clockSkewSeconds !== undefined ? { clockSkewSeconds: ctx.clockSkewSeconds } : {}),
   });
   await store.ready();
   return { kind, store, tracker: sessionTracker(store), metrics: () => store.metrics(), close: () => store.close() };
