@@ -7,10 +7,9 @@ import { tableNameFor } from '../../src/expiry/rotation/periods.js';
 import { findFreePort } from '../../src/local/index.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
-import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/store/params.js';
 
-const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const admin = createTestClient();
 const bases: string[] = [];

@@ -8,7 +8,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueBaseName } from '../support/dynamo.js';
+import { uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import {
   DYNAMODB_LOCAL_CREDENTIALS,
   isJavaAvailable,
@@ -17,7 +17,6 @@ import {
 } from '../support/dynamodb-local.js';
 import { buildCreateTableInput } from '../../src/store/params.js';
 
-const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 describe('startDynamoDbLocal', () => {
   const table = uniqueBaseName('ddb-local');

@@ -6,11 +6,11 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { buildCreateTableInput } from '../../src/store/params.js';
+import { timed } from '../support/timing.js';
 
-const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const prefix = uniqueBaseName('fault-proxy');
 const table = `${prefix}-main`;
@@ -22,12 +22,6 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (error: unknown) => error,
   );
-}
-
-async function timed<T>(promise: Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = performance.now();
-  const value = await promise;
-  return { ms: performance.now() - start, value };
 }
 
 async function createActiveTable(client: DynamoDBClient, name: string): Promise<void> {

@@ -1,5 +1,4 @@
 import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
@@ -7,6 +6,7 @@ import { createTestApp } from '../support/express-app.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createManualClock } from '../support/manual-clock.js';
+import { timed } from '../support/timing.js';
 
 const admin = createTestClient();
 const cleanups: (() => Promise<void>)[] = [];
@@ -44,12 +44,6 @@ async function start(options: DynamoSessionStoreOptions = {}) {
   const browser = new CookieClient(server.url);
   await browser.post('/set', { key: 'user', value: 'ada' });
   return { store, browser, base };
-}
-
-async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await work;
-  return { value, ms: performance.now() - started };
 }
 
 const faults: [string, Fault | 'down'][] = [
@@ -145,7 +139,9 @@ describe('tables going missing', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect((await browser.get('/count')).status).toBe(500);
     await store.maintain();
-    const fresh = new CookieClient((await serve(createTestApp(store))).url);
+    const freshServer = await serve(createTestApp(store));
+    cleanups.push(() => freshServer.close());
+    const fresh = new CookieClient(freshServer.url);
     expect((await fresh.get('/count')).json).toEqual({ views: 1 });
     expect(base).toBeTruthy();
   });

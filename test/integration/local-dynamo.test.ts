@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalDynamo } from '../../src/local/index.js';
-import { createTestClient, testEndpoint } from '../support/dynamo.js';
+import { createTestClient, testEndpoint, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/store/params.js';
 
-const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 describe('startLocalDynamo', () => {
   const dirs: string[] = [];

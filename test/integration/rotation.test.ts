@@ -3,11 +3,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { tableNameFor, periodIndexAt } from '../../src/expiry/rotation/periods.js';
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
-import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 import { buildCreateTableInput } from '../../src/store/params.js';
 
-const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const P = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);

@@ -5,10 +5,9 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { Backend } from '../../src/store/backend.js';
 import { createCountingClient } from '../support/counting-client.js';
-import { createTestClient, dropTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/store/params.js';
 
-const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
 
 const admin = createTestClient();
 const base = uniqueBaseName('list');

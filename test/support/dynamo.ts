@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 
+/** Table settings for tests that create tables themselves: on-demand billing. */
+export const ON_DEMAND = { billingMode: 'PAY_PER_REQUEST' } as const;
+
 /** The endpoint of the run's shared dynalite server. */
 export function testEndpoint(): string {
   return inject('dynamoEndpoint');

@@ -37,7 +37,7 @@ export function createGetCommand(ctx: CommandContext): CommandUnknownOpts {
     .description('Show one session, decoded, with values under secret-looking keys (password, token, secret, key, auth, card, ...) masked.')
     .argument('<id>', 'the session id; a signed express-session cookie value (s:<id>.<signature>) works too')
     .option('--reveal', 'show masked values as stored')
-    .addHelpText('after', '\nReads with GetItem (consistent) from the current table, then the previous one. Never creates tables.\nExit codes: 0 found, 1 not found or DynamoDB failed, 2 usage error.')
+    .addHelpText('after', '\nReads with GetItem (consistent) from the current table and the previous one. Never creates tables.\nExit codes: 0 found, 1 not found or DynamoDB failed, 2 usage error.')
     .action(async (rawId, options) => {
       const settings = ctx.settings();
       const id = parseSessionIdArgument(rawId);
