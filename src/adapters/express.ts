@@ -7,7 +7,7 @@ import type { MetricsSnapshot } from '../metrics/registry.js';
 import { SessionStore, type InspectedSession, type SaveHints } from '../store/session-store.js';
 import { requestScope, requestStateOf } from '../tracker/request-state.js';
 import { settle, type Callback } from './callback.js';
-import { attachLoadContext, loadContextOf } from './load-context.js';
+import { attachLoadContext, copyLoadContext, loadContextOf } from './load-context.js';
 
 /**
  * An express-session store that keeps sessions in DynamoDB, with expiry by table rotation (or
@@ -48,7 +48,7 @@ export class DynamoSessionStore extends Store {
   get<T extends object = SessionData>(sid: string, callback?: Callback<T | null>): Promise<T | null> | undefined {
     const work = this.#core.get(sid).then((loaded) => {
       if (loaded === null) return null;
-      attachLoadContext(loaded.session, loaded.context);
+      attachLoadContext(loaded.session, sid, loaded.context);
       return loaded.session as unknown as T;
     });
     return settle(work, callback);
@@ -67,11 +67,11 @@ export class DynamoSessionStore extends Store {
   async #save(sid: string, session: object, touchOnly: boolean): Promise<void> {
     const record = session as unknown as SessionRecord;
     const hints: SaveHints = {
-      load: loadContextOf(session),
+      load: loadContextOf(session, sid),
       request: requestStateOf((session as { req?: unknown }).req) ?? requestScope.getStore(),
     };
     const result = touchOnly ? await this.#core.touch(sid, record, hints) : await this.#core.set(sid, record, hints);
-    attachLoadContext(session, result.context);
+    attachLoadContext(session, sid, result.context);
   }
 
   /** Destroys a session everywhere it may be stored. */
@@ -99,9 +99,8 @@ export class DynamoSessionStore extends Store {
 
   /** Keeps the load context of a session loaded by `get` on the Session object express-session builds. */
   override createSession(req: Request, session: SessionData): ReturnType<Store['createSession']> {
-    const context = loadContextOf(session);
     const created = super.createSession(req, session);
-    attachLoadContext(created, context);
+    copyLoadContext(session, created);
     return created;
   }
 

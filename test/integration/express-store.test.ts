@@ -192,4 +192,13 @@ describe('DynamoSessionStore through express-session', () => {
     await expect(h.store.length()).resolves.toBe(0);
     await h.store.clear();
   });
+
+  it('stores one session object saved under another id as a session of its own', async () => {
+    const h = await start();
+    const sess = { cookie: { originalMaxAge: null, path: '/' }, a: 1 } as never;
+    await h.store.set('copied-session-id-0001', sess);
+    await h.store.set('copied-session-id-0002', sess); // the object now carries the first id's load context
+    await expect(h.store.get('copied-session-id-0002')).resolves.toMatchObject({ a: 1 });
+    await expect(h.store.length()).resolves.toBe(2);
+  });
 });

@@ -119,6 +119,18 @@ describe.each(['direct', 'sdk'] as const)('backend faults, %s transport', (trans
   }, 20_000);
 });
 
+describe('slow deletes', () => {
+  it('clears more sessions than one operation deadline has time to delete: each delete has its own', async () => {
+    const { store } = await start({ operationTimeoutMs: 300 });
+    const sess = { cookie: { originalMaxAge: null, path: '/' }, a: 1 } as never;
+    for (let i = 0; i < 12; i += 1) await store.set(`clear-slow-session-${String(i).padStart(4, '0')}`, sess);
+    proxy.setFault({ kind: 'delay', ms: 50 }, { operations: ['DeleteItem'] }); // 13 deletes: 650 ms in all
+    await store.clear();
+    proxy.clearFault();
+    await expect(store.length()).resolves.toBe(0);
+  });
+});
+
 describe('tables going missing', () => {
   it('treats a previous table deleted by another server as a miss, not an error', async () => {
     const clock = createManualClock(Date.UTC(2026, 10, 24, 10, 50, 0));
