@@ -23,7 +23,7 @@ export function attachLoadContext(session: object, id: string, context: LoadCont
  */
 export function loadContextOf(session: unknown, id: string): LoadContext | undefined {
   const attached = attachedTo(session);
-  return attached?.id === id ? attached.context : undefined;
+  return attached !== undefined && attached.id === id ? attached.context : undefined;
 }
 
 /** Copies whatever load context `from` carries onto `to` (express-session's Session object). */
