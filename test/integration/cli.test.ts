@@ -39,7 +39,8 @@ function parse<T = Record<string, unknown>>(result: CliResult): T {
 
 /** Writes a session through the store, as an app would. */
 async function seedSession(tableBaseName: string, data: Record<string, unknown>): Promise<string> {
-  const id = randomBytes(18).toString('base64url');
+  // An id starting with '-' would read as an option (dsm takes it after `--`); these tests pass ids plainly.
+  const id = `s${randomBytes(18).toString('base64url')}`;
   const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName, maintenanceIntervalSeconds: 0 });
   try {
     await store.ready();
