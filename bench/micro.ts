@@ -10,7 +10,7 @@ import connectDynamoDb from 'connect-dynamodb';
 import { DynamoSessionStore } from 'dynamo-session-manager';
 import { buildSessionItem, decodeItem, encodeSessionData, itemSizeBytes, type Item } from '../src/codec/codec.js';
 import { sessionBodyText } from '../src/codec/stable-json.js';
-import { decideSave } from '../src/tracker/decide.js';
+import { decideSave } from '../src/store/decide.js';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createCountingClient } from './measure.js';
 import { changeShopSession, createShopSession } from './session-data.js';

@@ -5,7 +5,7 @@ import type { DynamoSessionStoreOptions } from '../config/options.js';
 import type { TableInfo } from '../expiry/strategy.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
 import { SessionStore, type InspectedSession, type SaveHints } from '../store/session-store.js';
-import { requestScope, requestStateOf } from '../tracker/request-state.js';
+import { requestScope, requestStateOf } from '../store/request-state.js';
 import { settle, type Callback } from './callback.js';
 import { attachLoadContext, copyLoadContext, loadContextOf } from './load-context.js';
 

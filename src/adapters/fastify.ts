@@ -5,7 +5,7 @@ import type { SessionRecord } from '../codec/codec.js';
 import { rejectUnknownKeys } from '../config/validate.js';
 import { SessionManagerError } from '../errors.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { requestScope, requestStateOf } from '../tracker/request-state.js';
+import { requestScope, requestStateOf } from '../store/request-state.js';
 import { coreOf } from './fastify/internals.js';
 
 /** Options of {@link fastifySessionTracker}. */

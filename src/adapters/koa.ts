@@ -6,7 +6,7 @@ import { invalidOption } from '../config/validate.js';
 import { safeLog } from '../logging/logger.js';
 import { SessionStore, type LoadedSession } from '../store/session-store.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { requestScope, requestStateOf, type RequestState } from '../tracker/request-state.js';
+import { requestScope, requestStateOf, type RequestState } from '../store/request-state.js';
 import { fromKoaSession, toKoaSession, type KoaSessionData } from './koa/session-data.js';
 
 export type { KoaSessionData } from './koa/session-data.js';

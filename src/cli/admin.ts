@@ -1,8 +1,8 @@
-import { createClient } from '../client/create-client.js';
+import { createClient } from '../dynamo/create-client.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { Backend, type MetricsRecorder } from '../store/backend.js';
-import type { TableAdminContext } from '../expiry/table-admin.js';
+import { Backend, type MetricsRecorder } from '../dynamo/backend.js';
+import type { TableAdminContext } from '../dynamo/table-admin.js';
 import { storeOptionsFor, type CliSettings } from './settings.js';
 
 /** A connection for read-only table administration (ListTables, DescribeTable), outside a store. */

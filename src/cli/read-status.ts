@@ -1,5 +1,5 @@
-import { describeTable, listTablesWithPrefix, type TableAdminContext } from '../expiry/table-admin.js';
-import { isUnsupportedOperation } from '../store/backend-errors.js';
+import { describeTable, listTablesWithPrefix, type TableAdminContext } from '../dynamo/table-admin.js';
+import { isUnsupportedOperation } from '../dynamo/backend-errors.js';
 import { periodIndexAt, tableNameFor } from '../expiry/rotation/periods.js';
 import type { CliSettings } from './settings.js';
 import { buildRotationReport, buildTtlReport, planRotationTables, type StatusReport, type TableFacts } from './status-model.js';

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { provisionedCapacity } from '../capacity/provisioning.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
-import { compileIgnorePattern } from '../tracker/rules.js';
+import { resolveIgnoreOptions } from './ignore-rules.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
 import {
@@ -119,8 +119,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
   const logSessionContents = readBoolean('logSessionContents', o.logSessionContents) ?? DEFAULTS.logSessionContents;
   const secretKeys = resolveSecretKeys(o.secretKeys);
 
-  const ignoreUris = resolveIgnore(o, 'ignoreUris', 'ignoreUri', false);
-  const ignoreHeaders = resolveIgnore(o, 'ignoreHeaders', 'ignoreHeader', true);
+  const { ignoreUris, ignoreHeaders } = resolveIgnoreOptions(o);
 
   const statsdHost = readString('statsdHost', o.statsdHost);
   const statsdPort = readNumber('statsdPort', o.statsdPort, { integer: true, min: 1, max: 65535 }) ?? DEFAULTS.statsdPort;
@@ -276,12 +275,4 @@ function resolveSink(value: unknown): MetricsSink | undefined {
   const ok = typeof value === 'object' && value !== null && ['increment', 'timing', 'gauge'].every((m) => typeof sink[m] === 'function');
   if (!ok) throw invalidOption('metricsSink', 'an object with increment, timing and gauge methods (a hot-shots StatsD client fits)', value);
   return value as MetricsSink;
-}
-
-function resolveIgnore(o: Record<string, unknown>, name: string, alias: string, caseInsensitive: boolean): RegExp | undefined {
-  if (o[name] !== undefined && o[alias] !== undefined) {
-    throw conflictingOptions(name, alias, `are the same option (\`${alias}\` is the Tomcat original's spelling); give one`);
-  }
-  const chosen = o[name] !== undefined ? name : alias;
-  return compileIgnorePattern(chosen, o[chosen], caseInsensitive);
 }

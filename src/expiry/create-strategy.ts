@@ -1,5 +1,5 @@
 import type { ResolvedOptions } from '../config/resolve-options.js';
-import type { Backend, MetricsRecorder } from '../store/backend.js';
+import type { Backend, MetricsRecorder } from '../dynamo/backend.js';
 import { TableRotation } from './rotation/table-rotation.js';
 import type { ExpiryStrategy } from './strategy.js';
 import { TtlTable } from './ttl/ttl-table.js';

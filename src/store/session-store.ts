@@ -14,7 +14,7 @@ import {
 import { ATTR } from '../codec/item-format.js';
 import { isValidSessionId } from '../codec/session-id.js';
 import { sameSessionBody, sessionBodyText } from '../codec/stable-json.js';
-import { createClient } from '../client/create-client.js';
+import { createClient } from '../dynamo/create-client.js';
 import { resolveOptions, type ResolvedOptions } from '../config/resolve-options.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import { SessionManagerError, isSessionManagerError } from '../errors.js';
@@ -25,14 +25,14 @@ import { maskSession } from '../logging/session-contents.js';
 import { Metrics } from '../metrics/metrics.js';
 import { METRIC } from '../metrics/names.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
-import { decideSave, type SaveReason } from '../tracker/decide.js';
-import { requestScope, type RequestState } from '../tracker/request-state.js';
-import { Backend } from './backend.js';
+import { decideSave, type SaveReason } from './decide.js';
+import { requestScope, type RequestState } from './request-state.js';
+import { Backend } from '../dynamo/backend.js';
 import { PreviousTableReads } from './read-mode.js';
-import { chooseTransport } from '../transport/choose-transport.js';
-import { DirectTransport } from '../transport/direct-transport.js';
-import { isConditionFailed } from './backend-errors.js';
-import { backoffMs, sleep, type Deadline } from './deadline.js';
+import { chooseTransport } from '../dynamo/transport/choose-transport.js';
+import { DirectTransport } from '../dynamo/transport/direct-transport.js';
+import { isConditionFailed } from '../dynamo/backend-errors.js';
+import { backoffMs, sleep, type Deadline } from '../dynamo/deadline.js';
 import {
   buildDeleteInput,
   buildGetInput,
@@ -42,7 +42,7 @@ import {
   buildPutUnlessDestroyedInput,
   buildRefreshInput,
   buildScanInput,
-} from './params.js';
+} from '../dynamo/params.js';
 import { applyDiff, diffSession } from './session-diff.js';
 
 /** What a load knew about the stored session; saves are conditional on it. */

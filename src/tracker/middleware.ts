@@ -5,8 +5,9 @@ import type { IgnorePattern } from '../config/options.js';
 import { validateKnownKeys } from './options.js';
 import { METRIC } from '../metrics/names.js';
 import type { SessionStore } from '../store/session-store.js';
-import { REQUEST_STATE, createRequestState, requestScope } from './request-state.js';
-import { compileIgnorePattern, matchIgnoreRules, pathOf, type IgnoreRules } from './rules.js';
+import { REQUEST_STATE, createRequestState, requestScope } from '../store/request-state.js';
+import { resolveIgnoreOptions } from '../config/ignore-rules.js';
+import { matchIgnoreRules, pathOf, type IgnoreRules } from './rules.js';
 
 /** Options of {@link sessionTracker}; by default the store's own ignore rules apply. */
 export interface SessionTrackerOptions {
@@ -63,13 +64,10 @@ export function sessionTracker(store: TrackedStore, options: SessionTrackerOptio
 
 function resolveRules(core: SessionStore, options: SessionTrackerOptions): IgnoreRules {
   validateKnownKeys(options);
-  const pick = (name: 'ignoreUris' | 'ignoreHeaders', alias: 'ignoreUri' | 'ignoreHeader', insensitive: boolean, fallback: RegExp | undefined) => {
-    if (options[name] !== undefined) return compileIgnorePattern(name, options[name], insensitive);
-    if (options[alias] !== undefined) return compileIgnorePattern(alias, options[alias], insensitive);
-    return fallback;
-  };
-  const uri = pick('ignoreUris', 'ignoreUri', false, core.options.ignoreUris);
-  const header = pick('ignoreHeaders', 'ignoreHeader', true, core.options.ignoreHeaders);
+  // The same validation as the store's options (aliases included); unset rules fall back to the store's.
+  const own = resolveIgnoreOptions(options as Record<string, unknown>);
+  const uri = own.ignoreUris ?? core.options.ignoreUris;
+  const header = own.ignoreHeaders ?? core.options.ignoreHeaders;
   return { ...(uri === undefined ? {} : { uri }), ...(header === undefined ? {} : { header }) };
 }
 

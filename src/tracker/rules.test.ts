@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileIgnorePattern, matchIgnoreRules, pathOf } from './rules.js';
+import { compileIgnorePattern } from '../config/ignore-rules.js';
+import { matchIgnoreRules, pathOf } from './rules.js';
 
 describe('compileIgnorePattern', () => {
   it.each([

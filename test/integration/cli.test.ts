@@ -8,7 +8,7 @@ import { findFreePort } from '../../src/local/index.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
-import { buildCreateTableInput } from '../../src/store/params.js';
+import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 
 const admin = createTestClient();

@@ -15,7 +15,7 @@ import {
   startDynamoDbLocal,
   type DynamoDbLocal,
 } from '../support/dynamodb-local.js';
-import { buildCreateTableInput } from '../../src/store/params.js';
+import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 
 describe('startDynamoDbLocal', () => {

@@ -8,7 +8,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { buildCreateTableInput } from '../../src/store/params.js';
+import { buildCreateTableInput } from '../../src/dynamo/params.js';
 import { timed } from '../support/timing.js';
 
 

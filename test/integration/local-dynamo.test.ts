@@ -5,7 +5,7 @@ import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalDynamo } from '../../src/local/index.js';
 import { createTestClient, testEndpoint, ON_DEMAND } from '../support/dynamo.js';
-import { buildCreateTableInput } from '../../src/store/params.js';
+import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 
 describe('startLocalDynamo', () => {

@@ -5,7 +5,7 @@ import { tableNameFor, periodIndexAt } from '../../src/expiry/rotation/periods.j
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
-import { buildCreateTableInput } from '../../src/store/params.js';
+import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 
 const P = 3_600_000;

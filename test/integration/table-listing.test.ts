@@ -1,12 +1,12 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listTablesWithPrefix } from '../../src/expiry/table-admin.js';
+import { listTablesWithPrefix } from '../../src/dynamo/table-admin.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/metrics/metrics.js';
-import { Backend } from '../../src/store/backend.js';
+import { Backend } from '../../src/dynamo/backend.js';
 import { createCountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
-import { buildCreateTableInput } from '../../src/store/params.js';
+import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 
 const admin = createTestClient();

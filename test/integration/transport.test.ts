@@ -4,8 +4,8 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SessionStore } from 'dynamo-session-manager';
-import { translateBackendError } from '../../src/store/backend-errors.js';
-import { DirectTransport } from '../../src/transport/direct-transport.js';
+import { translateBackendError } from '../../src/dynamo/backend-errors.js';
+import { DirectTransport } from '../../src/dynamo/transport/direct-transport.js';
 import { createCountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { sigV4Problem, type ReceivedRequest } from '../support/sigv4.js';

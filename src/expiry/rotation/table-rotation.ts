@@ -11,7 +11,7 @@ import {
   listTablesWithPrefix,
   type TableAdminContext,
   type TableState,
-} from '../table-admin.js';
+} from '../../dynamo/table-admin.js';
 import { msUntilNextPeriod, parseTableName, periodIndexAt, periodStartMs, tableNameFor } from './periods.js';
 
 /** Settings of {@link TableRotation}. */

@@ -1,9 +1,9 @@
 import type { CapacityOptions } from '../../config/resolve-options.js';
-import { isUnsupportedOperation } from '../../store/backend-errors.js';
+import { isUnsupportedOperation } from '../../dynamo/backend-errors.js';
 import { ATTR } from '../../codec/item-format.js';
 import { safeLog } from '../../logging/logger.js';
 import type { ExpiryStrategy, ReadPlan, TableInfo, TableRef } from '../strategy.js';
-import { ensureTable, type TableAdminContext, type TableStatus } from '../table-admin.js';
+import { ensureTable, type TableAdminContext, type TableStatus } from '../../dynamo/table-admin.js';
 
 /** Settings of {@link TtlTable}. */
 export interface TtlTableOptions extends TableAdminContext {

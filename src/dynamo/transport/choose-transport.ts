@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Transport } from '../config/options.js';
+import type { Transport } from '../../config/options.js';
 
 /** The transport chosen for a client, and why (for the log and `describe()`). */
 export interface TransportChoice {

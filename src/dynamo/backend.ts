@@ -43,7 +43,7 @@ import { safeLog, type Logger } from '../logging/logger.js';
 import { METRIC, METRIC_TAG, formatTag } from '../metrics/names.js';
 import { isConditionFailed, translateBackendError } from './backend-errors.js';
 import { backoffMs, createDeadline, sleep, type Deadline } from './deadline.js';
-import { DIRECT_OPERATIONS, type DirectTransport } from '../transport/direct-transport.js';
+import { DIRECT_OPERATIONS, type DirectTransport } from './transport/direct-transport.js';
 
 /** The recording side of the metrics facade, as the store uses it. */
 export interface MetricsRecorder {

@@ -1,5 +1,5 @@
 import { SessionManagerError } from '../errors.js';
-import { RETRYABLE_CLOCK_SKEW_ERRORS } from '../transport/wire-error.js';
+import { RETRYABLE_CLOCK_SKEW_ERRORS } from './transport/wire-error.js';
 
 /** The shape of an AWS SDK v3 error, as far as we read it. */
 interface SdkErrorLike {

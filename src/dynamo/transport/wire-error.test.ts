@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConditionFailed, translateBackendError } from '../store/backend-errors.js';
+import { isConditionFailed, translateBackendError } from '../backend-errors.js';
 import { errorFromResponse } from './wire-error.js';
 
 describe('errorFromResponse', () => {

@@ -2,10 +2,10 @@ import type { ListTablesCommandOutput, TableDescription } from '@aws-sdk/client-
 import { SessionManagerError, isSessionManagerError } from '../errors.js';
 import { safeLog, type Logger } from '../logging/logger.js';
 import { METRIC } from '../metrics/names.js';
-import type { Backend, MetricsRecorder } from '../store/backend.js';
-import { isResourceInUse } from '../store/backend-errors.js';
-import { createDeadline, sleep } from '../store/deadline.js';
-import { buildCreateTableInput } from '../store/params.js';
+import type { Backend, MetricsRecorder } from './backend.js';
+import { isResourceInUse } from './backend-errors.js';
+import { createDeadline, sleep } from './deadline.js';
+import { buildCreateTableInput } from './params.js';
 import type { CapacityOptions } from '../config/resolve-options.js';
 
 /** Status of a table as far as the store knows. */
