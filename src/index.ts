@@ -6,8 +6,8 @@ export { sessionTracker } from './tracker/middleware.js';
 export type { SessionTrackerOptions, TrackedStore } from './tracker/middleware.js';
 
 // The framework-neutral core, for other adapters and tools.
-export { SessionStore } from './store/session-store.js';
-export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession } from './store/session-store.js';
+export { SessionStore } from './store/index.js';
+export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession } from './store/index.js';
 
 // Options.
 export { resolveOptions, DEFAULTS } from './config/index.js';

@@ -4,8 +4,8 @@ import type { SessionRecord } from '../codec/codec.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import type { TableInfo } from '../expiry/strategy.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
-import { SessionStore, type InspectedSession, type SaveHints } from '../store/session-store.js';
-import { requestScope, requestStateOf } from '../store/request-state.js';
+import { SessionStore, type InspectedSession, type SaveHints } from '../store/index.js';
+import { requestScope, requestStateOf } from '../store/index.js';
 import { settle, type Callback } from './callback.js';
 import { attachLoadContext, copyLoadContext, loadContextOf } from './load-context.js';
 

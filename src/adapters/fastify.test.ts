@@ -1,6 +1,6 @@
 import Fastify, { type FastifyPluginCallback } from 'fastify';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { SessionStore } from '../store/session-store.js';
+import { SessionStore } from '../store/index.js';
 import { fastifySessionTracker, type FastifySessionTrackerOptions } from './fastify.js';
 
 describe('fastifySessionTracker', () => {

@@ -4,9 +4,9 @@ import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyReque
 import type { SessionRecord } from '../codec/codec.js';
 import { rejectUnknownKeys } from '../config/validate.js';
 import { SessionManagerError } from '../errors.js';
+import { coreOf } from '../tracker/core-of.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { requestScope, requestStateOf } from '../store/request-state.js';
-import { coreOf } from './fastify/internals.js';
+import { requestScope, requestStateOf } from '../store/index.js';
 
 /** Options of {@link fastifySessionTracker}. */
 export interface FastifySessionTrackerOptions extends SessionTrackerOptions {
@@ -53,7 +53,7 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
     const { store, ...rest } = options;
     const trackerOptions = Object.fromEntries(Object.entries(rest).filter(([key]) => !REGISTER_OPTIONS.has(key)));
     rejectUnknownKeys(trackerOptions, KNOWN_OPTIONS, 'fastifySessionTracker');
-    core = coreOf(store);
+    core = coreOf(store, 'the DynamoSessionStore given to @fastify/session (or a SessionStore)');
     track = sessionTracker(core, trackerOptions);
   } catch (error) {
     done(error as Error);

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import session, { type CreateSessionOptions } from 'koa-session';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { SessionStore } from '../store/session-store.js';
+import { SessionStore } from '../store/index.js';
 import { koaSessionStore, koaSessionTracker, type KoaSessionData, type KoaSessionStore, type OwnedKoaSessionStore } from './koa.js';
 
 // No server behind this endpoint: these tests never reach DynamoDB.

@@ -2,11 +2,11 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
-import { invalidOption } from '../config/validate.js';
 import { safeLog } from '../logging/logger.js';
-import { SessionStore, type LoadedSession } from '../store/session-store.js';
+import { SessionStore, type LoadedSession } from '../store/index.js';
+import { coreOf, findCore } from '../tracker/core-of.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { requestScope, requestStateOf, type RequestState } from '../store/request-state.js';
+import { requestScope, requestStateOf, type RequestState } from '../store/index.js';
 import { fromKoaSession, toKoaSession, type KoaSessionData } from './koa/session-data.js';
 
 export type { KoaSessionData } from './koa/session-data.js';
@@ -89,7 +89,7 @@ const requestRecords = new WeakMap<KoaSessionStore, (ctx: object) => KoaRequestR
 export function koaSessionStore(options?: DynamoSessionStoreOptions): OwnedKoaSessionStore;
 export function koaSessionStore(store: TrackedStore): KoaSessionStore;
 export function koaSessionStore(storeOrOptions: DynamoSessionStoreOptions | TrackedStore = {}): KoaSessionStore | OwnedKoaSessionStore {
-  const shared = sharedCore(storeOrOptions);
+  const shared = findCore(storeOrOptions);
   const core = shared ?? new SessionStore(storeOrOptions as DynamoSessionStoreOptions);
   const records = new WeakMap<object, KoaRequestRecord>();
   const recordOf = (ctx: object): KoaRequestRecord => {
@@ -174,8 +174,7 @@ export type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) 
  * ```
  */
 export function koaSessionTracker(store: KoaSessionStore | TrackedStore, options: SessionTrackerOptions = {}): KoaMiddleware {
-  const core = sharedCore(store);
-  if (core === undefined) throw invalidOption('store', 'the store given to koa-session (from koaSessionStore), a DynamoSessionStore or a SessionStore', store);
+  const core = coreOf(store, 'the store given to koa-session (from koaSessionStore), a DynamoSessionStore or a SessionStore');
   const track = sessionTracker(core, options);
   const recordsOf = requestRecords.get(store as KoaSessionStore);
   let warnedOrder = false;
@@ -203,12 +202,6 @@ export function koaSessionTracker(store: KoaSessionStore | TrackedStore, options
       await core.touch(key, loaded.session, { load: loaded.context, request: state });
     }
   };
-}
-
-function sharedCore(store: unknown): SessionStore | undefined {
-  if (store instanceof SessionStore) return store;
-  const core = isObject(store) ? (store as { core?: unknown }).core : undefined;
-  return core instanceof SessionStore ? core : undefined;
 }
 
 function stateOf(ctx: object | undefined): RequestState | undefined {

@@ -1,4 +1,4 @@
-import type { LoadContext } from '../store/session-store.js';
+import type { LoadContext } from '../store/index.js';
 
 /** The hidden property that carries a session's load context from `get` to `set` and `touch`. */
 const LOAD_CONTEXT: unique symbol = Symbol.for('dynamo-session-manager.load-context');

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { LocalDynamo, LocalDynamoOptions } from '../local/start-local-dynamo.js';
-import { SessionStore } from '../store/session-store.js';
+import { SessionStore } from '../store/index.js';
 import { openAdmin, type AdminHandle } from './admin.js';
 import { checkReachable } from './read-status.js';
 import type { CliIo } from './io.js';

@@ -139,7 +139,8 @@ describe('items', () => {
 
   it('measures item size as DynamoDB does, numbers at their largest', () => {
     const item = buildSessionItem(fields);
-    const expected = 2 + 16 + 4 + fields.data.byteLength + (7 + 21) + (12 + 21) + (9 + 21);
+    const expected = 2 + 16 + 4 + fields.data.byteLength + (7 + 21) + (12 + 21) + (9 + 21) + (9 + 21);
     expect(itemSizeBytes(item)).toBe(expected);
+    expect(itemSizeBytes(buildSessionItem({ ...fields, writeId: 'w'.repeat(12) }))).toBe(expected + 7 + 12);
   });
 });

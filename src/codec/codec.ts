@@ -1,8 +1,10 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SessionManagerError } from '../errors.js';
+import { cookieProblem, isNestedDeeperThan, isPlainObject } from './session-shape.js';
 import {
   ATTR,
+  MAX_NESTING_DEPTH,
   COMPRESS_FROM_BYTES,
   DATA_FLAGS,
   DATA_FORMAT_VERSION,
@@ -25,8 +27,14 @@ export interface StoredSession {
   readonly version: number;
   readonly lastAccessedMs: number;
   readonly expiresAtMs: number;
+  /** When the session was first stored, epoch ms (the last write's time for items written before this was kept). */
+  readonly createdAtMs: number;
   /** Size of the `data` attribute in bytes. */
   readonly dataBytes: number;
+  /** The id of the write that made this version, when it has one. */
+  readonly writeId: string | undefined;
+  /** Set on a fenced copy: the table the session moved on to. This copy is no longer written. */
+  readonly movedTo: string | undefined;
 }
 
 /** What stays of a destroyed session until its table goes: it keeps late writers from bringing it back. */
@@ -49,6 +57,11 @@ export interface EncodedData {
  * @throws {SessionManagerError} `codec.unserializable` when the session cannot be turned into JSON.
  */
 export function encodeSessionData(session: object): EncodedData {
+  if (isNestedDeeperThan(session)) {
+    throw new SessionManagerError('codec.unserializable', `The session nests objects more than ${MAX_NESTING_DEPTH} levels deep; it was not saved.`, {
+      details: { maxDepth: MAX_NESTING_DEPTH },
+    });
+  }
   const json = sessionJson(session);
   const raw = Buffer.from(json, 'utf8');
   if (raw.length >= COMPRESS_FROM_BYTES) {
@@ -112,11 +125,10 @@ export function decodeSessionData(data: Uint8Array): SessionRecord {
     throw corrupt('the data attribute is not JSON', cause);
   }
   if (!isPlainObject(parsed) || !isPlainObject(parsed.cookie)) throw corrupt('the data attribute is not a session object with a cookie');
+  if (isNestedDeeperThan(parsed)) throw corrupt(`the session nests more than ${MAX_NESTING_DEPTH} levels deep`);
+  const problem = cookieProblem(parsed.cookie);
+  if (problem !== undefined) throw corrupt(problem);
   return parsed as SessionRecord;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function corrupt(reason: string, cause?: unknown): SessionManagerError {
@@ -133,6 +145,10 @@ export interface SessionItemFields {
   readonly version: number;
   readonly lastAccessedMs: number;
   readonly expiresAtMs: number;
+  /** When the session was first stored, epoch ms. @default lastAccessedMs */
+  readonly createdAtMs?: number;
+  /** The id of this write, to recognise it after its answer was lost. */
+  readonly writeId?: string;
 }
 
 /** Builds a full session item. Every session item has `data`. */
@@ -143,6 +159,8 @@ export function buildSessionItem(fields: SessionItemFields): Item {
     [ATTR.version]: { N: String(fields.version) },
     [ATTR.lastAccessed]: { N: String(fields.lastAccessedMs) },
     [ATTR.expiresAt]: { N: String(toEpochSeconds(fields.expiresAtMs)) },
+    [ATTR.createdAt]: { N: String(fields.createdAtMs ?? fields.lastAccessedMs) },
+    ...(fields.writeId === undefined ? {} : { [ATTR.writeId]: { S: fields.writeId } }),
   };
 }
 
@@ -163,15 +181,22 @@ export function buildTombstoneItem(id: string, version: number, nowMs: number, e
  * @throws {SessionManagerError} `codec.corruptItem` for a foreign or damaged item.
  */
 export function decodeItem(item: Item): StoredSession | Tombstone {
+  if (!isPlainObject(item)) throw corrupt('the item is not an object');
   const id = item[ATTR.id]?.S;
-  if (id === undefined) throw corrupt('the item has no string id');
-  const version = readNumber(item, ATTR.version) ?? 0;
+  if (typeof id !== 'string') throw corrupt('the item has no string id');
+  const version = readNumber(item, ATTR.version);
+  if (version === undefined || !Number.isSafeInteger(version) || version < 0) throw corrupt('the version is not a whole number');
   if (item[ATTR.deletedAt] !== undefined && item[ATTR.data] === undefined) return { kind: 'tombstone', id, version };
   const data = item[ATTR.data]?.B;
-  if (data === undefined) throw corrupt('the item has no binary data attribute');
+  if (!(data instanceof Uint8Array)) throw corrupt('the item has no binary data attribute');
   const lastAccessedMs = readNumber(item, ATTR.lastAccessed);
   const expiresAtSeconds = readNumber(item, ATTR.expiresAt);
   if (lastAccessedMs === undefined || expiresAtSeconds === undefined) throw corrupt('the item lacks lastAccessed or expiresAt');
+  const createdAt = item[ATTR.createdAt];
+  const createdAtMs = createdAt === undefined ? lastAccessedMs : readNumber(item, ATTR.createdAt);
+  if (createdAtMs === undefined) throw corrupt('createdAt is not a number');
+  const writeId = readOptionalString(item, ATTR.writeId);
+  const movedTo = readOptionalString(item, ATTR.movedTo);
   return {
     kind: 'session',
     id,
@@ -179,15 +204,31 @@ export function decodeItem(item: Item): StoredSession | Tombstone {
     version,
     lastAccessedMs,
     expiresAtMs: fromEpochSeconds(expiresAtSeconds),
+    createdAtMs,
     dataBytes: data.byteLength,
+    writeId,
+    movedTo,
   };
 }
 
 function readNumber(item: Item, name: string): number | undefined {
   const raw = item[name]?.N;
-  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') return undefined;
   const value = Number(raw);
-  return Number.isFinite(value) ? value : undefined;
+  return Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : undefined;
+}
+
+function readOptionalString(item: Item, name: string): string | undefined {
+  const value = item[name];
+  if (value === undefined) return undefined;
+  if (typeof value.S !== 'string') throw corrupt(`${name} is not a string`);
+  return value.S;
+}
+
+/** The write id of a raw item, without decoding the rest: recognises one's own write after a lost answer. */
+export function writeIdOf(item: Item | undefined): string | undefined {
+  const value = item?.[ATTR.writeId]?.S;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**

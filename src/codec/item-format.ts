@@ -9,6 +9,9 @@
  * | `lastAccessed` | N    | epoch ms of the last write                                      |
  * | `expiresAt`    | N    | epoch **seconds** after which the session is never served (TTL) |
  * | `deletedAt`    | N    | only on tombstones (destroyed sessions): epoch ms               |
+ * | `createdAt`    | N    | epoch ms the session was first stored (kept by every rewrite)   |
+ * | `movedTo`      | S    | only on fenced copies: the table the session moved on to        |
+ * | `writeId`      | S    | random id of the write that made this item version              |
  */
 export const ATTR = Object.freeze({
   id: 'id',
@@ -17,6 +20,9 @@ export const ATTR = Object.freeze({
   lastAccessed: 'lastAccessed',
   expiresAt: 'expiresAt',
   deletedAt: 'deletedAt',
+  createdAt: 'createdAt',
+  movedTo: 'movedTo',
+  writeId: 'writeId',
 } as const);
 
 /** The format of the `data` attribute written by this version. Bump it with any change, and keep reading the old ones. */
@@ -30,6 +36,9 @@ export const COMPRESS_FROM_BYTES = 1024;
 
 /** Inflating more than this is refused as corrupt (a zip bomb guard). */
 export const MAX_INFLATED_BYTES = 8 * 1024 * 1024;
+
+/** Sessions nested deeper than this (objects and arrays) are refused on write and read as corrupt. */
+export const MAX_NESTING_DEPTH = 100;
 
 /** Converts epoch milliseconds to the epoch seconds of the TTL attribute. The only such conversion. */
 export function toEpochSeconds(epochMs: number): number {

@@ -1,3 +1,5 @@
+import { DEFAULT_STATSD_PORT } from '../metrics/options.js';
+
 /** Every default of the store's options, in one place. Durations carry their unit. */
 export const DEFAULTS = Object.freeze({
   tableBaseName: 'sessions',
@@ -21,7 +23,8 @@ export const DEFAULTS = Object.freeze({
   maxConflictRetries: 12,
   onBackendError: 'fail',
   transport: 'auto',
-  statsdPort: 8125,
+  /** Defined beside the statsd rules it belongs to (`resolveStatsdOptions` applies it); listed here for reference. */
+  statsdPort: DEFAULT_STATSD_PORT,
   logSessionContents: false,
   /** DynamoDB's item size limit, 400 KB. */
   maxItemBytes: 409_600,

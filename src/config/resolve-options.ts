@@ -27,6 +27,9 @@ export type ConnectionOptions =
       readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
     };
 
+/** The resolved options without how the store reaches DynamoDB: what the store keeps and shows (no credentials). */
+export type StoreSettings = Omit<ResolvedOptions, 'connection'>;
+
 /** Capacity of the tables the store creates. */
 export type CapacityOptions =
   | { readonly billingMode: 'PAY_PER_REQUEST' }

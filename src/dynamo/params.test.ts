@@ -6,7 +6,8 @@ import {
   buildGetInput,
   buildPutIfAbsentInput,
   buildPutIfVersionInput,
-  buildPutUnlessDestroyedInput,
+  buildFenceInput,
+  buildPutTombstoneInput,
   buildRefreshInput,
   buildScanInput,
 } from './params.js';
@@ -36,15 +37,26 @@ describe('input builders', () => {
     expect(input.Item).toBe(item);
   });
 
-  it('a replace is conditional on the loaded version and on the item not being a tombstone', () => {
+  it('a replace is conditional on the loaded version and on the item being neither a tombstone nor fenced', () => {
     const input = buildPutIfVersionInput('t1', item, 7);
-    expect(input.ConditionExpression).toBe('#v = :expected AND attribute_exists(#data)');
+    expect(input.ConditionExpression).toBe('#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)');
+    expect(input.ExpressionAttributeNames).toEqual({ '#v': 'version', '#data': 'data', '#moved': 'movedTo' });
     expect(input.ExpressionAttributeValues).toEqual({ ':expected': { N: '7' } });
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('a put without a version never overwrites a tombstone', () => {
-    expect(buildPutUnlessDestroyedInput('t1', item).ConditionExpression).toBe('attribute_not_exists(#id) OR attribute_exists(#data)');
+  it('a fence names the later table, moves the version on and keeps the data, only over the loaded unfenced copy', () => {
+    const input = buildFenceInput('t1', 'abcdefgh', 4, 't2', 'w1');
+    expect(input.UpdateExpression).toBe('SET #moved = :to, #v = :next, #w = :w');
+    expect(input.ConditionExpression).toBe('#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)');
+    expect(input.ExpressionAttributeValues).toEqual({ ':to': { S: 't2' }, ':next': { N: '5' }, ':w': { S: 'w1' }, ':expected': { N: '4' } });
+    expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+  });
+
+  it('a tombstone is put unconditionally and returns what it replaced', () => {
+    const input = buildPutTombstoneInput('t1', item);
+    expect(input).not.toHaveProperty('ConditionExpression');
+    expect(input.ReturnValues).toBe('ALL_OLD');
   });
 
   it('a refresh sets only the two timestamps, TTL in epoch seconds, and never creates an item', () => {
@@ -58,9 +70,9 @@ describe('input builders', () => {
     });
   });
 
-  it('a refresh without a version only requires the session to exist', () => {
+  it('a refresh without a version only requires a live unfenced session', () => {
     const input = buildRefreshInput('t1', 'abcdefgh', undefined, 1000, 2000);
-    expect(input.ConditionExpression).toBe('attribute_exists(#data)');
+    expect(input.ConditionExpression).toBe('attribute_exists(#data) AND attribute_not_exists(#moved)');
     expect(input.ExpressionAttributeValues).not.toHaveProperty(':expected');
     expect(input.ExpressionAttributeNames).not.toHaveProperty('#v');
   });

@@ -34,13 +34,17 @@ export function buildPutIfAbsentInput(table: string, item: Item): PutItemCommand
   };
 }
 
-/** PutItem replacing a session whose stored version must still be `expectedVersion` (optimistic locking). */
+/**
+ * PutItem replacing a session whose stored version must still be `expectedVersion` (optimistic
+ * locking), and which must still be a live, unfenced copy: a tombstone or a copy fenced by a move
+ * to a later table fails the condition.
+ */
 export function buildPutIfVersionInput(table: string, item: Item, expectedVersion: number): PutItemCommandInput {
   return {
     TableName: table,
     Item: item,
-    ConditionExpression: '#v = :expected AND attribute_exists(#data)',
-    ExpressionAttributeNames: { '#v': ATTR.version, '#data': ATTR.data },
+    ConditionExpression: '#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)',
+    ExpressionAttributeNames: { '#v': ATTR.version, '#data': ATTR.data, '#moved': ATTR.movedTo },
     ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
     ReturnConsumedCapacity: 'TOTAL',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -48,22 +52,32 @@ export function buildPutIfVersionInput(table: string, item: Item, expectedVersio
 }
 
 /**
- * PutItem without a version: last writer wins, but a destroyed session (tombstone) is never
- * brought back. Used when the caller's session was not loaded through this store.
+ * UpdateItem that fences a copy before the session moves on to a later table: the copy at
+ * `expectedVersion` gets `movedTo` and a higher version, so a writer still on this table fails its
+ * condition (and merges into the later table) instead of writing where nobody reads. The data stays,
+ * so a move cut short (a crash between fence and copy) can be completed by the next request.
  */
-export function buildPutUnlessDestroyedInput(table: string, item: Item): PutItemCommandInput {
+export function buildFenceInput(table: string, id: string, expectedVersion: number, movedTo: string, writeId: string): UpdateItemCommandInput {
   return {
     TableName: table,
-    Item: item,
-    ConditionExpression: 'attribute_not_exists(#id) OR attribute_exists(#data)',
-    ExpressionAttributeNames: { '#id': ATTR.id, '#data': ATTR.data },
+    Key: keyOf(id),
+    UpdateExpression: 'SET #moved = :to, #v = :next, #w = :w',
+    ConditionExpression: '#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)',
+    ExpressionAttributeNames: { '#moved': ATTR.movedTo, '#v': ATTR.version, '#w': ATTR.writeId, '#data': ATTR.data },
+    ExpressionAttributeValues: {
+      ':to': { S: movedTo },
+      ':next': { N: String(expectedVersion + 1) },
+      ':w': { S: writeId },
+      ':expected': { N: String(expectedVersion) },
+    },
     ReturnConsumedCapacity: 'TOTAL',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
 /**
  * UpdateItem that refreshes only `lastAccessed` and `expiresAt`, on the condition that the session
- * still exists (at `expectedVersion` when given). It never creates an item.
+ * still lives here, unfenced (at `expectedVersion` when given). It never creates an item.
  */
 export function buildRefreshInput(
   table: string,
@@ -77,11 +91,12 @@ export function buildRefreshInput(
     TableName: table,
     Key: keyOf(id),
     UpdateExpression: 'SET #la = :la, #exp = :exp',
-    ConditionExpression: versioned ? 'attribute_exists(#data) AND #v = :expected' : 'attribute_exists(#data)',
+    ConditionExpression: versioned ? 'attribute_exists(#data) AND attribute_not_exists(#moved) AND #v = :expected' : 'attribute_exists(#data) AND attribute_not_exists(#moved)',
     ExpressionAttributeNames: {
       '#la': ATTR.lastAccessed,
       '#exp': ATTR.expiresAt,
       '#data': ATTR.data,
+      '#moved': ATTR.movedTo,
       ...(versioned ? { '#v': ATTR.version } : {}),
     },
     ExpressionAttributeValues: {
@@ -93,14 +108,17 @@ export function buildRefreshInput(
   };
 }
 
-/** DeleteItem of a session, returning what was there. */
+/** DeleteItem of a session, returning what was there (`clear()` only: a destroy writes a tombstone). */
 export function buildDeleteInput(table: string, id: string): DeleteItemCommandInput {
   return { TableName: table, Key: keyOf(id), ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' };
 }
 
-/** PutItem of a tombstone, unconditionally. */
+/**
+ * PutItem of a tombstone, unconditionally, returning what it replaced (a fenced copy tells where
+ * the session moved on to). Writing it twice is harmless, so a retry after a lost answer is safe.
+ */
 export function buildPutTombstoneInput(table: string, item: Item): PutItemCommandInput {
-  return { TableName: table, Item: item, ReturnConsumedCapacity: 'TOTAL' };
+  return { TableName: table, Item: item, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' };
 }
 
 /** One page of a Scan over a session table (for `all`, `length` and `clear`, which are expensive). */

@@ -11,7 +11,8 @@ export interface TableRef {
 
 /**
  * Which tables a load reads. `first` are read together (usually just the current table); the
- * freshest hit wins. `fallback` are read only when `first` found nothing.
+ * authoritative copy among the hits wins. `fallback` are read only when `first` found nothing.
+ * Tables other than the current one may not exist: a missing one is a miss.
  */
 export interface ReadPlan {
   readonly first: readonly TableRef[];
@@ -37,8 +38,14 @@ export interface ExpiryStrategy {
   readPlan(nowMs: number): ReadPlan;
   /** The table new writes go to at `nowMs`, or undefined before any table is usable. */
   writeTable(nowMs: number): TableRef | undefined;
-  /** The tables a destroy clears besides the write table. */
-  otherTables(nowMs: number): readonly TableRef[];
+  /**
+   * Every table a copy of a session can be in at `nowMs`, the write table first: a destroy puts a
+   * tombstone in each. Tables that may not exist yet (or any more) are included; a missing one is
+   * not an error.
+   */
+  destroyTables(nowMs: number): readonly TableRef[];
+  /** The reference of one of the store's tables by name (a fenced copy names the table it moved to). */
+  refFor(name: string, nowMs: number): TableRef | undefined;
   /** One round of upkeep: create, switch, delete. */
   maintain(): Promise<void>;
   /** Resolves when no round is running or queued (never starts one). */

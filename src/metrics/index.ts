@@ -40,9 +40,10 @@ export { noopSink } from './sink.js';
 export type { MetricsSink } from './sink.js';
 
 // The in-process registry behind `snapshot()` / `store.metrics()`.
-export { MetricsRegistry, TIMER_WINDOW_SIZE, TAGGED_TIMER_WINDOW_SIZE, MAX_TAGS_PER_METRIC, OVERFLOW_TAG } from './registry.js';
+export { MetricsRegistry } from './registry.js';
+export type { MetricsRegistryOptions } from './registry.js';
+export { TIMER_WINDOW_SIZE, TAGGED_TIMER_WINDOW_SIZE, MAX_TAGS_PER_METRIC, OVERFLOW_TAG } from './cells.js';
 export type {
-  MetricsRegistryOptions,
   MetricsSnapshot,
   MetricsMeta,
   CounterSnapshot,
@@ -51,4 +52,4 @@ export type {
   HistogramSnapshot,
   HistogramBucket,
   GaugeSnapshot,
-} from './registry.js';
+} from './snapshot.js';

@@ -5,7 +5,7 @@ import { isSessionManagerError } from '../errors.js';
 import { Metrics } from './metrics.js';
 import { METRIC, METRIC_TAG, formatTag } from './names.js';
 import { SINK_ERROR_LOG_INTERVAL_MS, type MetricsLogger } from './options.js';
-import type { MetricsSnapshot } from './registry.js';
+import type { MetricsSnapshot } from './snapshot.js';
 import type { MetricsSink } from './sink.js';
 
 type SinkMethod = 'increment' | 'timing' | 'gauge' | 'histogram';

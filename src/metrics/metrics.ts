@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
 import type { CounterName, GaugeName, HistogramName, TimerName } from './names.js';
 import { resolveMetricsOptions, SINK_ERROR_LOG_INTERVAL_MS, type MetricsLogger, type MetricsOptions } from './options.js';
-import { MetricsRegistry, type MetricsSnapshot } from './registry.js';
+import { MetricsRegistry } from './registry.js';
 import { noopSink, type MetricsSink } from './sink.js';
+import type { MetricsSnapshot } from './snapshot.js';
 import { createStatsdSink } from './statsd-sink.js';
 
 /**

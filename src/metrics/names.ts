@@ -61,6 +61,10 @@ export const METRIC = {
   sessionSaveTooLarge: 'session.save.too_large',
   /** Counter: a save that failed because the backend failed. */
   sessionSaveError: 'session.save.error',
+  /** Counter: a conditional write whose answer was lost but which had been applied (recognised by its write id). */
+  sessionSaveRecovered: 'session.save.recovered',
+  /** Counter: a copy fenced in an older table before its session moved on to a later one. */
+  sessionFence: 'session.move.fence',
 
   // Counters: touch, destroy, degraded service.
   /** Counter: a touch that wrote a new expiry. */
@@ -168,6 +172,8 @@ export const METRIC_INFO = {
   [METRIC.sessionSaveDropped]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveTooLarge]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveError]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.sessionSaveRecovered]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.sessionFence]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionTouchWrite]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionTouchSkipped]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionDestroy]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },

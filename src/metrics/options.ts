@@ -77,17 +77,31 @@ export function defaultStatsdPrefixFor(hostname: string = osHostname()): string 
   return safe === '' ? DEFAULT_STATSD_PREFIX_ROOT : `${DEFAULT_STATSD_PREFIX_ROOT}.${safe}`;
 }
 
+/** Renders a received value for an error message, short and without secrets, as `config/validate.ts` does. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return value.length > 60 ? `"${value.slice(0, 57)}..."` : JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
+  if (value instanceof RegExp) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value === null) return 'null';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'object') return 'an object';
   return String(value);
 }
 
+/**
+ * `config.invalidOption` for `option`, worded as `config/validate.ts`'s `invalidOption` words it
+ * ("Option `x` must be <rule>; got <value>."). Not imported from there: `config/` imports this
+ * module, and a type-only import back would make a folder cycle.
+ */
 function invalid(option: string, rule: string, value: unknown): SessionManagerError {
   return new SessionManagerError('config.invalidOption', `Option \`${option}\` must be ${rule}; got ${show(value)}.`, {
     details: { option },
+  });
+}
+
+function needsHost(option: 'statsdPort' | 'statsdPrefix'): SessionManagerError {
+  return new SessionManagerError('config.conflictingOptions', `Option \`${option}\` needs \`statsdHost\`, which turns statsd on.`, {
+    details: { options: ['statsdHost', option] },
   });
 }
 
@@ -97,15 +111,78 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
   return names.every((name) => typeof record[name] === 'function');
 }
 
+/** The statsd options as the store's options and {@link MetricsOptions} carry them, not yet checked. */
+export interface StatsdOptionsInput {
+  readonly statsdHost?: unknown;
+  readonly statsdPort?: unknown;
+  readonly statsdPrefix?: unknown;
+}
+
+/** Where statsd lines go: checked, with the port defaulted. */
+export interface ResolvedStatsdOptions {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Prefix without its trailing dot; `''` for none. `undefined` when not given: the default
+   * ({@link defaultStatsdPrefixFor}) reads the host name, so it is applied when the client is
+   * built, and resolving options never reads the environment.
+   */
+  readonly prefix: string | undefined;
+}
+
 /**
- * Validates metrics options and applies their defaults. Pure: it reads `input` and returns a
- * new frozen object.
+ * Validates the statsd options and applies the port default: the one place their rules live.
+ * The store's `resolveOptions` and {@link resolveMetricsOptions} both call it. Pure: it reads
+ * nothing but `input`, and returns a new frozen object.
+ *
+ * - `statsdHost`: a host name or IP address, non-empty, without spaces. Setting it turns statsd on.
+ * - `statsdPort`: a whole number from 1 to 65535; default {@link DEFAULT_STATSD_PORT}. Needs `statsdHost`.
+ * - `statsdPrefix`: `''` for no prefix, or dot-separated segments of letters, digits, `_` and `-`,
+ *   without a trailing dot (the dot before each name is added: `app` sends `app.session.load`).
+ *   Needs `statsdHost`.
+ *
+ * @param input - an object with `statsdHost`, `statsdPort` and `statsdPrefix`; other keys are not read.
+ * @returns `undefined` when `statsdHost` is not given (statsd off); otherwise host, port and prefix.
+ * @throws {SessionManagerError} `config.invalidOption` naming the option for a bad value;
+ *   `config.conflictingOptions` for a port or prefix without a host.
+ * @example
+ * ```ts
+ * resolveStatsdOptions({ statsdHost: '127.0.0.1', statsdPrefix: '' }); // { host: '127.0.0.1', port: 8125, prefix: '' }
+ * resolveStatsdOptions({}); // undefined
+ * ```
+ */
+export function resolveStatsdOptions(input: StatsdOptionsInput): ResolvedStatsdOptions | undefined {
+  const { statsdHost, statsdPort, statsdPrefix } = input;
+  if (statsdHost !== undefined && (typeof statsdHost !== 'string' || statsdHost.trim() === '' || /\s/.test(statsdHost))) {
+    throw invalid('statsdHost', 'a host name or IP address without spaces', statsdHost);
+  }
+  if (statsdPort !== undefined && !(typeof statsdPort === 'number' && Number.isInteger(statsdPort) && statsdPort >= 1 && statsdPort <= 65_535)) {
+    throw invalid('statsdPort', 'a whole number ≥ 1 and ≤ 65535', statsdPort);
+  }
+  if (statsdPrefix !== undefined && !(typeof statsdPrefix === 'string' && (statsdPrefix === '' || PREFIX_PATTERN.test(statsdPrefix)))) {
+    throw invalid(
+      'statsdPrefix',
+      "'' (no prefix) or dot-separated segments of letters, digits, '_' and '-', without a trailing dot",
+      statsdPrefix,
+    );
+  }
+  if (statsdHost === undefined) {
+    if (statsdPort !== undefined) throw needsHost('statsdPort');
+    if (statsdPrefix !== undefined) throw needsHost('statsdPrefix');
+    return undefined;
+  }
+  return Object.freeze({ host: statsdHost, port: statsdPort ?? DEFAULT_STATSD_PORT, prefix: statsdPrefix });
+}
+
+/**
+ * Validates metrics options and applies their defaults. Pure but for the default statsd prefix,
+ * which reads the host name: it reads `input` and returns a new frozen object.
  *
  * @param input - the caller's options.
  * @returns the resolved options.
  * @throws {SessionManagerError} `config.unknownOption` for a key it does not know,
  *   `config.invalidOption` for a bad value, `config.conflictingOptions` when both `sink` and
- *   `statsdHost` are given.
+ *   `statsdHost` are given, or a statsd port or prefix without a host (see {@link resolveStatsdOptions}).
  * @example
  * ```ts
  * resolveMetricsOptions({ statsdHost: '127.0.0.1' }).statsd; // { host: '127.0.0.1', port: 8125, prefix: 'dynamo.<host>' }
@@ -122,48 +199,26 @@ export function resolveMetricsOptions(input: MetricsOptions = {}): ResolvedMetri
       );
     }
   }
-  const { sink, statsdHost, statsdPort, statsdPrefix, now, logger } = input;
+  const { sink, now, logger } = input;
 
   if (sink !== undefined && !hasMethods(sink, ['increment', 'timing', 'gauge'])) {
     throw invalid('sink', 'an object with increment, timing and gauge methods (a hot-shots StatsD fits)', sink);
   }
-  if (statsdHost !== undefined && (typeof statsdHost !== 'string' || statsdHost.trim() === '' || /\s/.test(statsdHost))) {
-    throw invalid('statsdHost', 'a host name or IP address without spaces', statsdHost);
-  }
-  if (statsdPort !== undefined && (!Number.isInteger(statsdPort) || statsdPort < 1 || statsdPort > 65_535)) {
-    throw invalid('statsdPort', 'a whole number from 1 to 65535', statsdPort);
-  }
-  if (statsdPrefix !== undefined && (typeof statsdPrefix !== 'string' || (statsdPrefix !== '' && !PREFIX_PATTERN.test(statsdPrefix)))) {
-    throw invalid('statsdPrefix', "'' or dot-separated segments of letters, digits, '_' and '-'", statsdPrefix);
-  }
+  const statsd = resolveStatsdOptions(input);
   if (now !== undefined && typeof now !== 'function') throw invalid('now', 'a function returning epoch milliseconds', now);
   if (logger !== undefined && !hasMethods(logger, ['warn'])) throw invalid('logger', 'an object with a warn method', logger);
 
-  if (sink !== undefined && statsdHost !== undefined) {
+  if (sink !== undefined && statsd !== undefined) {
     throw new SessionManagerError(
       'config.conflictingOptions',
       'Options `sink` and `statsdHost` exclude each other: give `statsdHost` to let the package build a statsd client, or `sink` to use your own.',
       { details: { options: ['sink', 'statsdHost'] } },
     );
   }
-  if (statsdHost === undefined && (statsdPort !== undefined || statsdPrefix !== undefined)) {
-    throw new SessionManagerError(
-      'config.conflictingOptions',
-      `Option \`${statsdPort === undefined ? 'statsdPrefix' : 'statsdPort'}\` needs \`statsdHost\`, which turns statsd on.`,
-      { details: { options: ['statsdHost', statsdPort === undefined ? 'statsdPrefix' : 'statsdPort'] } },
-    );
-  }
 
   return Object.freeze({
     sink,
-    statsd:
-      statsdHost === undefined
-        ? undefined
-        : Object.freeze({
-            host: statsdHost,
-            port: statsdPort ?? DEFAULT_STATSD_PORT,
-            prefix: statsdPrefix ?? defaultStatsdPrefixFor(),
-          }),
+    statsd: statsd && Object.freeze({ host: statsd.host, port: statsd.port, prefix: statsd.prefix ?? defaultStatsdPrefixFor() }),
     now: now ?? systemClock,
     logger,
   });

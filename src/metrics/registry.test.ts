@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../test/support/manual-clock.js';
 import { METRIC, METRIC_INFO, SESSION_SIZE_BUCKETS_BYTES, type CounterName, type TimerName } from './names.js';
-import {
-  MAX_TAGS_PER_METRIC,
-  MetricsRegistry,
-  OVERFLOW_TAG,
-  TIMER_WINDOW_SIZE,
-  nearestRank,
-} from './registry.js';
+import { MAX_TAGS_PER_METRIC, OVERFLOW_TAG, TIMER_WINDOW_SIZE, nearestRank } from './cells.js';
+import { MetricsRegistry } from './registry.js';
 
 const START_MS = Date.UTC(2025, 0, 1);
 

@@ -1,5 +1,14 @@
 import { systemClock, type Clock } from '../clock.js';
 import {
+  CounterCell,
+  GaugeCell,
+  HistogramCell,
+  TAGGED_TIMER_WINDOW_SIZE,
+  TaggedTimerCell,
+  TimerCell,
+  cellFor,
+} from './cells.js';
+import {
   HISTOGRAM_BUCKETS,
   METRIC_INFO,
   type CounterName,
@@ -7,126 +16,17 @@ import {
   type HistogramName,
   type MetricKind,
   type MetricName,
-  type MetricUnit,
   type TimerName,
 } from './names.js';
+import type { MetricsSnapshot } from './snapshot.js';
 
-/** How many recent values each timer keeps for its percentiles. */
-export const TIMER_WINDOW_SIZE = 1024;
-/** How many recent values each per-tag timer keeps for its percentiles. */
-export const TAGGED_TIMER_WINDOW_SIZE = 256;
-/** How many distinct tags one metric keeps sub-totals for; later ones add to {@link OVERFLOW_TAG}. */
-export const MAX_TAGS_PER_METRIC = 32;
-/** The sub-total that collects tags beyond {@link MAX_TAGS_PER_METRIC}. */
-export const OVERFLOW_TAG = '_overflow';
-
-/** Summary of one timer (or one tag of a timer). All durations are milliseconds. */
-export interface TimerStats {
-  /** Values recorded since start or reset. */
-  readonly count: number;
-  /** Sum of those values. */
-  readonly sumMs: number;
-  /** Smallest value since start or reset; `null` before the first. */
-  readonly minMs: number | null;
-  /** Largest value since start or reset; `null` before the first. */
-  readonly maxMs: number | null;
-  /** The latest value; `null` before the first. */
-  readonly lastMs: number | null;
-  /** `sumMs / count`; `null` before the first value. */
-  readonly meanMs: number | null;
-  /** Median of the most recent values (up to {@link TIMER_WINDOW_SIZE}), nearest rank. */
-  readonly p50Ms: number | null;
-  /** 99th percentile of the most recent values, nearest rank. */
-  readonly p99Ms: number | null;
-}
-
-/** Summary of one timer, with a summary per tag (such as `op:GetItem`). */
-export interface TimerSnapshot extends TimerStats {
-  readonly byTag: Readonly<Record<string, TimerStats>>;
-}
-
-/** Total of one counter, with a sub-total per tag (such as `op:GetItem`). */
-export interface CounterSnapshot {
-  /** Sum of all increments since start or reset; may be fractional (capacity units). */
-  readonly total: number;
-  /** Sum of the increments that carried each tag. An untagged increment counts only in `total`. */
-  readonly byTag: Readonly<Record<string, number>>;
-}
-
-/** One bucket of a histogram: values above the previous bucket's bound and up to `upTo`. */
-export interface HistogramBucket {
-  /** Upper bound, inclusive, in the histogram's unit; `null` for the last, unbounded bucket. */
-  readonly upTo: number | null;
-  /** How many values fell into this bucket (not cumulative). */
-  readonly count: number;
-}
-
-/** Summary of one histogram, with fixed buckets for a dashboard. */
-export interface HistogramSnapshot {
-  /** Unit of `sum`, `min`, `max`, `last` and the bucket bounds. */
-  readonly unit: MetricUnit;
-  readonly count: number;
-  readonly sum: number;
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly last: number | null;
-  readonly buckets: readonly HistogramBucket[];
-}
-
-/** Latest value of one gauge, with the latest value per tag. */
-export interface GaugeSnapshot {
-  /** The latest value set; `null` if never set. */
-  readonly value: number | null;
-  /** When it was set, epoch milliseconds; `null` if never set. */
-  readonly updatedAtMs: number | null;
-  readonly byTag: Readonly<Record<string, number>>;
-}
-
-/** Figures about the metrics machinery itself. */
-export interface MetricsMeta {
-  /** Records refused: unknown name, or a value that is not finite (negative for timers and histograms). */
-  readonly invalidValues: number;
-  /** Sink calls that threw, plus errors the statsd client reported. */
-  readonly sinkErrors: number;
-}
-
-/**
- * Every figure the registry holds, at one instant. A plain, JSON-serialisable copy: changing it
- * changes nothing in the registry, and later records do not change it. Every metric of
- * {@link METRIC_INFO} is present, with zeros or `null`s when nothing was recorded.
- */
-export interface MetricsSnapshot {
-  /** When recording started (construction or the last `reset()`), epoch milliseconds. */
-  readonly startedAtMs: number;
-  /** When this snapshot was taken, epoch milliseconds. */
-  readonly takenAtMs: number;
-  readonly counters: Readonly<Record<CounterName, CounterSnapshot>>;
-  readonly timers: Readonly<Record<TimerName, TimerSnapshot>>;
-  readonly histograms: Readonly<Record<HistogramName, HistogramSnapshot>>;
-  readonly gauges: Readonly<Record<GaugeName, GaugeSnapshot>>;
-  readonly meta: MetricsMeta;
-}
+// What `snapshot()` returns, re-exported for the modules that read it (store, express adapter).
+export type { MetricsSnapshot } from './snapshot.js';
 
 /** Options of {@link MetricsRegistry}. */
 export interface MetricsRegistryOptions {
   /** Clock for `startedAtMs`, `takenAtMs` and gauge times, epoch ms. @default Date.now */
   now?: Clock;
-}
-
-/**
- * Finds the sub-total of `tag` in `cells`, creating it unless the metric already has
- * {@link MAX_TAGS_PER_METRIC} tags, in which case the overflow cell is used.
- */
-function cellFor<T>(cells: Map<string, T>, tag: string, create: () => T): T {
-  let cell = cells.get(tag);
-  if (cell !== undefined) return cell;
-  const key = cells.size < MAX_TAGS_PER_METRIC ? tag : OVERFLOW_TAG;
-  cell = cells.get(key);
-  if (cell === undefined) {
-    cell = create();
-    cells.set(key, cell);
-  }
-  return cell;
 }
 
 function recordOf<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
@@ -139,115 +39,6 @@ function mapValues<K extends string, A, B>(cells: ReadonlyMap<K, A>, fn: (cell: 
   const out = {} as Record<K, B>;
   for (const [key, cell] of cells) out[key] = fn(cell);
   return out;
-}
-
-/**
- * The value of rank `fraction` (0..1] among `sorted`, by the nearest-rank method.
- * @internal
- */
-export function nearestRank(sorted: ArrayLike<number>, fraction: number): number | null {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length))) - 1;
-  return sorted[index] ?? null;
-}
-
-class TimerCell {
-  readonly #window: Float64Array;
-  #next = 0;
-  #filled = 0;
-  count = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  last = 0;
-
-  constructor(windowSize: number) {
-    this.#window = new Float64Array(windowSize);
-  }
-
-  record(ms: number): void {
-    this.count += 1;
-    this.sum += ms;
-    if (ms < this.min) this.min = ms;
-    if (ms > this.max) this.max = ms;
-    this.last = ms;
-    this.#window[this.#next] = ms;
-    this.#next = (this.#next + 1) % this.#window.length;
-    if (this.#filled < this.#window.length) this.#filled += 1;
-  }
-
-  stats(): TimerStats {
-    if (this.count === 0) {
-      return { count: 0, sumMs: 0, minMs: null, maxMs: null, lastMs: null, meanMs: null, p50Ms: null, p99Ms: null };
-    }
-    const sorted = this.#window.slice(0, this.#filled).sort();
-    return {
-      count: this.count,
-      sumMs: this.sum,
-      minMs: this.min,
-      maxMs: this.max,
-      lastMs: this.last,
-      meanMs: this.sum / this.count,
-      p50Ms: nearestRank(sorted, 0.5),
-      p99Ms: nearestRank(sorted, 0.99),
-    };
-  }
-}
-
-class TaggedTimerCell {
-  readonly all = new TimerCell(TIMER_WINDOW_SIZE);
-  readonly byTag = new Map<string, TimerCell>();
-}
-
-class CounterCell {
-  total = 0;
-  readonly byTag = new Map<string, { total: number }>();
-}
-
-class HistogramCell {
-  readonly counts: number[];
-  count = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  last = 0;
-
-  constructor(
-    readonly unit: MetricUnit,
-    readonly bounds: readonly number[],
-  ) {
-    this.counts = new Array<number>(bounds.length + 1).fill(0);
-  }
-
-  record(value: number): void {
-    this.count += 1;
-    this.sum += value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
-    this.last = value;
-    let index = 0;
-    while (index < this.bounds.length && value > (this.bounds[index] ?? Infinity)) index += 1;
-    this.counts[index] = (this.counts[index] ?? 0) + 1;
-  }
-
-  snapshot(): HistogramSnapshot {
-    const empty = this.count === 0;
-    return {
-      unit: this.unit,
-      count: this.count,
-      sum: this.sum,
-      min: empty ? null : this.min,
-      max: empty ? null : this.max,
-      last: empty ? null : this.last,
-      buckets: this.counts.map((count, index) => ({ upTo: this.bounds[index] ?? null, count })),
-    };
-  }
-}
-
-class GaugeCell {
-  value: number | null = null;
-  updatedAtMs: number | null = null;
-  readonly byTag = new Map<string, { value: number }>();
 }
 
 function namesOfKind<N extends MetricName>(kind: MetricKind): N[] {

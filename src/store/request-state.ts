@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LoadContext } from './session-store.js';
+import type { LoadContext } from './load-context.js';
 
 /** What the tracker knows about one request; the store reads it when it loads and saves. */
 export interface RequestState {

@@ -4,8 +4,9 @@ import onHeaders from 'on-headers';
 import type { IgnorePattern } from '../config/options.js';
 import { validateKnownKeys } from './options.js';
 import { METRIC } from '../metrics/names.js';
-import type { SessionStore } from '../store/session-store.js';
-import { REQUEST_STATE, createRequestState, requestScope } from '../store/request-state.js';
+import type { SessionStore } from '../store/index.js';
+import { REQUEST_STATE, createRequestState, internalsOf, requestScope } from '../store/index.js';
+import { coreOf, type TrackedStore } from './core-of.js';
 import { resolveIgnoreOptions } from '../config/ignore-rules.js';
 import { matchIgnoreRules, pathOf, type IgnoreRules } from './rules.js';
 
@@ -21,8 +22,7 @@ export interface SessionTrackerOptions {
   ignoreHeader?: IgnorePattern;
 }
 
-/** Anything that wraps the core store: `DynamoSessionStore` or the core itself. */
-export type TrackedStore = SessionStore | { readonly core: SessionStore };
+export type { TrackedStore } from './core-of.js';
 
 type NextFunction = (error?: unknown) => void;
 type TrackedRequest = IncomingMessage & { originalUrl?: string; sessionID?: string };
@@ -36,7 +36,7 @@ type TrackedRequest = IncomingMessage & { originalUrl?: string; sessionID?: stri
  *
  * @param store - the `DynamoSessionStore` the session middleware uses.
  * @param options - ignore rules overriding the store's.
- * @throws {SessionManagerError} `config.invalidOption` for an invalid pattern.
+ * @throws {SessionManagerError} `config.invalidOption` for an invalid pattern or a `store` that is not one of ours.
  * @example
  * ```ts
  * app.use(sessionTracker(store, { ignoreUris: '/(static|health)/.*', ignoreHeaders: 'x-no-session' }));
@@ -44,9 +44,9 @@ type TrackedRequest = IncomingMessage & { originalUrl?: string; sessionID?: stri
  * ```
  */
 export function sessionTracker(store: TrackedStore, options: SessionTrackerOptions = {}) {
-  const core = 'core' in store ? store.core : store;
+  const core = coreOf(store);
   const rules = resolveRules(core, options);
-  const metrics = core.metricsRecorder;
+  const { metrics } = internalsOf(core);
 
   return function trackSession(req: TrackedRequest, res: ServerResponse, next: NextFunction): void {
     const state = createRequestState(performance.now());

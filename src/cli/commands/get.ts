@@ -1,6 +1,6 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { SessionManagerError } from '../../errors.js';
-import type { InspectedSession, SessionStore } from '../../store/session-store.js';
+import type { InspectedSession, SessionStore } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { formatBytes, formatFields, formatRelative, formatUtc } from '../format.js';
 import { describeSessionId, parseSessionIdArgument } from '../session-id.js';

@@ -86,9 +86,12 @@ export class TableRotation implements ExpiryStrategy {
     this.#noteInUse(current);
     const first: TableRef[] = [this.#ref(current, 'current')];
     const fallback: TableRef[] = [];
-    const nearEnd = current === period && msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs;
+    // Servers whose clocks run ahead may already write to the next table (or, while this server
+    // has not seen its own period's table yet, to that one): read it too, whether or not this
+    // server knows it is ACTIVE; a missing table is a miss.
+    if (current < period) first.push(this.#ref(period, 'next'));
+    else if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs) first.push(this.#ref(period + 1, 'next'));
     const nearStart = current === period && nowMs - periodStartMs(period, this.#o.periodMs) < this.#o.clockSkewMs;
-    if (nearEnd && this.#isActive(period + 1)) first.push(this.#ref(period + 1, 'next'));
     if (this.#isActive(current - 1)) (nearStart ? first : fallback).push(this.#ref(current - 1, 'previous'));
     return { first, fallback };
   }
@@ -98,14 +101,22 @@ export class TableRotation implements ExpiryStrategy {
     return current === undefined ? undefined : this.#ref(current, 'current');
   }
 
-  otherTables(nowMs: number): readonly TableRef[] {
+  destroyTables(nowMs: number): readonly TableRef[] {
     const period = periodIndexAt(nowMs, this.#o.periodMs);
     const current = this.#inUse(period);
     if (current === undefined) return [];
-    const others: TableRef[] = [];
-    if (this.#isActive(current - 1)) others.push(this.#ref(current - 1, 'previous'));
-    if (this.#isActive(current + 1)) others.push(this.#ref(current + 1, 'next'));
-    return others;
+    const tables: TableRef[] = [this.#ref(current, 'current'), this.#ref(current - 1, 'previous')];
+    if (current < period) tables.push(this.#ref(period, 'next'));
+    if (current === period && (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs || this.#isActive(period + 1))) tables.push(this.#ref(period + 1, 'next'));
+    return tables;
+  }
+
+  refFor(name: string, nowMs: number): TableRef | undefined {
+    const startMs = parseTableName(this.#o.baseName, name);
+    if (startMs === undefined) return undefined;
+    const period = periodIndexAt(startMs, this.#o.periodMs);
+    const current = this.#inUse(periodIndexAt(nowMs, this.#o.periodMs)) ?? period;
+    return this.#ref(period, period === current ? 'current' : period < current ? 'previous' : 'next');
   }
 
   markMissing(name: string): void {

@@ -38,8 +38,12 @@ export class TtlTable implements ExpiryStrategy {
     return this.#status === 'ACTIVE' ? this.#ref : undefined;
   }
 
-  otherTables(): readonly TableRef[] {
-    return [];
+  destroyTables(): readonly TableRef[] {
+    return [this.#ref];
+  }
+
+  refFor(name: string): TableRef | undefined {
+    return name === this.#ref.name ? this.#ref : undefined;
   }
 
   markMissing(name: string): void {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { SessionStore } from '../../store/session-store.js';
-import { coreOf } from './internals.js';
+import { SessionStore } from '../store/index.js';
+import { coreOf } from './core-of.js';
 
 describe('coreOf', () => {
   const core = new SessionStore({ dynamoEndpoint: 'http://127.0.0.1:9', maintenanceIntervalSeconds: 0 });
@@ -18,5 +18,12 @@ describe('coreOf', () => {
     ['a string', 'store'],
   ])('refuses %s, naming the option', (_name, value) => {
     expect(() => coreOf(value)).toThrow(/Option `store` must be/);
+  });
+});
+
+describe('sessionTracker', () => {
+  it('refuses something that is not a store with config.invalidOption, not a TypeError', async () => {
+    const { sessionTracker } = await import('./middleware.js');
+    expect(() => sessionTracker({} as never)).toThrow(expect.objectContaining({ code: 'config.invalidOption' }));
   });
 });

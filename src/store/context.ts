@@ -1,0 +1,26 @@
+import type { StoreSettings } from '../config/resolve-options.js';
+import type { Backend } from '../dynamo/backend.js';
+import type { Deadline } from '../dynamo/deadline.js';
+import type { ExpiryStrategy } from '../expiry/strategy.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { BackgroundWrites } from './background.js';
+import type { PreviousTableReads } from './read-mode.js';
+
+/**
+ * What every store operation works with: passed as the first argument of each operation module
+ * (load, save, merge, destroy, scan), built once by the `SessionStore` facade.
+ */
+export interface StoreContext {
+  readonly options: StoreSettings;
+  readonly backend: Backend;
+  readonly metrics: Metrics;
+  readonly strategy: ExpiryStrategy;
+  /** Writes that run after the response (sessions moving forward). */
+  readonly background: BackgroundWrites;
+  /** Whether loads read the previous table together with the current one. */
+  readonly previousReads: PreviousTableReads;
+  /** Starts a maintenance round in the background when requests find the tables behind the clock. */
+  kickMaintenance(): void;
+  /** Waits, within the deadline, for a first usable table (only right after a first start). */
+  whenUsable(deadline: Deadline): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import { buildSessionItem, encodeSessionData, itemSizeBytes, type Item, type SessionRecord } from '../codec/codec.js';
+import { ATTR } from '../codec/item-format.js';
+import { SessionManagerError } from '../errors.js';
+import { METRIC } from '../metrics/names.js';
+import type { StoreContext } from './context.js';
+import type { ItemBuilder } from './write.js';
+
+/** What a session item carries besides its data. */
+export interface ItemFields {
+  readonly expiresAtMs: number;
+  readonly createdAtMs: number | undefined;
+}
+
+/**
+ * Encodes a session once and returns the builder of its item at any version: the size is checked
+ * before anything is sent, and the data is not encoded again when a write needs a second step.
+ *
+ * @throws {SessionManagerError} `codec.itemTooLarge` over the item size limit, `codec.unserializable`.
+ */
+export function itemBuilderFor(ctx: StoreContext, id: string, session: SessionRecord, fields: ItemFields): ItemBuilder {
+  const { data } = encodeSessionData(session);
+  const nowMs = ctx.options.now();
+  const build: ItemBuilder = (version, writeId) =>
+    buildSessionItem({ id, data, version, lastAccessedMs: nowMs, expiresAtMs: fields.expiresAtMs, createdAtMs: fields.createdAtMs ?? nowMs, writeId });
+  const bytes = itemSizeBytes(build(1, 'x'.repeat(12)));
+  if (bytes > ctx.options.maxItemBytes) {
+    ctx.metrics.increment(METRIC.sessionSaveTooLarge);
+    throw new SessionManagerError(
+      'codec.itemTooLarge',
+      `The session is ${bytes} bytes when stored, over DynamoDB's limit of ${ctx.options.maxItemBytes}; it was not saved and the stored session is unchanged. Keep large data out of the session.`,
+      { details: { bytes, limit: ctx.options.maxItemBytes } },
+    );
+  }
+  ctx.metrics.histogram(METRIC.sessionSize, bytes);
+  return build;
+}
+
+/** The `lastAccessed` of an item built by {@link itemBuilderFor}. */
+export function lastAccessedOf(item: Item): number {
+  return Number(item[ATTR.lastAccessed]?.N);
+}
+
+/** The `createdAt` of an item built by {@link itemBuilderFor}. */
+export function createdAtOf(item: Item): number {
+  return Number(item[ATTR.createdAt]?.N);
+}

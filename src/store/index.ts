@@ -1,0 +1,8 @@
+// The store's public face: the facade and the types its callers use.
+export { SessionStore } from './session-store.js';
+export type { LoadContext, LoadedSession } from './load-context.js';
+export type { SaveHints, SaveResult } from './save.js';
+export type { InspectedSession } from './scan.js';
+export type { RequestState } from './request-state.js';
+export { createRequestState, requestScope, requestStateOf, REQUEST_STATE } from './request-state.js';
+export { internalsOf } from './internals.js';

@@ -1,0 +1,29 @@
+import type { SessionRecord } from '../codec/codec.js';
+import type { TableRef } from '../expiry/strategy.js';
+
+/** What a load knew about the stored session; saves are conditional on it. */
+export interface LoadContext {
+  /** The table the session was found in. */
+  readonly table: TableRef;
+  /** The stored version: the condition of the next write. */
+  readonly version: number;
+  /** The loaded session without its cookie, as JSON (`sessionBodyText`): the base of change detection and merges. */
+  readonly bodyJson: string;
+  /** When the session was last written, epoch ms. */
+  readonly lastAccessedMs: number;
+  /** When the session expires unless refreshed, epoch ms. */
+  readonly expiresAtMs: number;
+  /** When the session was first stored, epoch ms. */
+  readonly createdAtMs: number;
+  /**
+   * Set when the copy loaded was fenced by a move whose copy in the later table was not found
+   * (the move was cut short): the next write completes the move into this table.
+   */
+  readonly movingTo?: TableRef | undefined;
+}
+
+/** A session read from the store, with what the load learnt. */
+export interface LoadedSession {
+  readonly session: SessionRecord;
+  readonly context: LoadContext;
+}

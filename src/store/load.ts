@@ -1,0 +1,99 @@
+import { performance } from 'node:perf_hooks';
+import type { StoredSession } from '../codec/codec.js';
+import { isValidSessionId } from '../codec/session-id.js';
+import { sessionBodyText } from '../codec/stable-json.js';
+import { isSessionManagerError, type SessionManagerError } from '../errors.js';
+import { isExpiredAt } from '../expiry/lifetime.js';
+import type { TableRef } from '../expiry/strategy.js';
+import { redactId, safeLog } from '../logging/logger.js';
+import { METRIC } from '../metrics/names.js';
+import type { StoreContext } from './context.js';
+import type { LoadContext, LoadedSession } from './load-context.js';
+import { locate, type Found } from './locate.js';
+import { requestScope } from './request-state.js';
+
+/**
+ * Loads a session. A missing, expired, destroyed or unreadable session, or a malformed id, is
+ * `null`; a malformed id costs no DynamoDB call.
+ *
+ * When DynamoDB fails: with `onBackendError: 'fail'` the error is thrown. With `'anonymous'` and
+ * a request the tracker saw, the load is `null` and the request is marked degraded (nothing it does
+ * is stored, and the user's cookie is kept); without the tracker there is no way to keep the
+ * framework from replacing the user's cookie with a new session's, so the error is thrown.
+ *
+ * @throws {SessionManagerError} `backend.*`, `rotation.tableNotReady`.
+ */
+export async function loadSession(ctx: StoreContext, id: unknown): Promise<LoadedSession | null> {
+  if (!isValidSessionId(id, ctx.options.sessionIdPattern)) {
+    ctx.metrics.increment(METRIC.sessionLoadInvalidId);
+    return null;
+  }
+  const started = performance.now();
+  try {
+    const deadline = ctx.backend.operationDeadline();
+    await ctx.whenUsable(deadline);
+    const found = await locate(ctx, id, deadline, !ctx.options.eventualConsistency);
+    const loaded = toLoaded(ctx, id, found);
+    if (loaded !== null) requestScope.getStore()?.loads.set(id, loaded.context);
+    ctx.metrics.timing(METRIC.sessionLoad, performance.now() - started);
+    return loaded;
+  } catch (error) {
+    ctx.metrics.increment(METRIC.sessionLoadError);
+    safeLog(ctx.options.logger, 'warn', () => ({ op: 'load', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }), 'Session load failed');
+    const scope = requestScope.getStore();
+    if (ctx.options.onBackendError === 'anonymous' && isSessionManagerError(error, 'backend.') && scope !== undefined) {
+      scope.degraded = true;
+      ctx.metrics.increment(METRIC.sessionDegraded);
+      return null;
+    }
+    throw error;
+  }
+}
+
+function toLoaded(ctx: StoreContext, id: string, found: Found | undefined): LoadedSession | null {
+  const record = found?.record;
+  if (found === undefined || record === undefined || record.kind !== 'session') {
+    ctx.metrics.increment(METRIC.sessionLoadMiss);
+    safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id) }), 'Session not found');
+    return null;
+  }
+  if (isExpiredAt(record, ctx.options.now(), ctx.options.maxInactiveMs)) {
+    ctx.metrics.increment(METRIC.sessionLoadExpired);
+    safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name }), 'Session expired');
+    return null;
+  }
+  const context = contextOf(ctx, found.table, record);
+  if (context === undefined) {
+    ctx.metrics.increment(METRIC.sessionLoadCorrupt);
+    return null;
+  }
+  ctx.metrics.increment(
+    found.table.role === 'current' ? METRIC.sessionLoadHitCurrent : found.table.role === 'previous' ? METRIC.sessionLoadHitPrevious : METRIC.sessionLoadHitNext,
+  );
+  if (ctx.options.logSessionContents) {
+    safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name, keys: Object.keys(record.session) }), 'Session loaded');
+  }
+  return { session: record.session, context };
+}
+
+/**
+ * What a load learns from a stored copy: the base of the request's next write. Undefined when the
+ * session's body cannot be turned back into JSON (it is then treated as unreadable).
+ */
+export function contextOf(ctx: StoreContext, table: TableRef, record: StoredSession): LoadContext | undefined {
+  let bodyJson: string;
+  try {
+    bodyJson = sessionBodyText(record.session);
+  } catch {
+    return undefined;
+  }
+  return {
+    table,
+    version: record.version,
+    bodyJson,
+    lastAccessedMs: record.lastAccessedMs,
+    expiresAtMs: record.expiresAtMs,
+    createdAtMs: record.createdAtMs,
+    movingTo: record.movedTo === undefined ? undefined : ctx.strategy.refFor(record.movedTo, ctx.options.now()),
+  };
+}

@@ -1,0 +1,142 @@
+import { decodeItem, type Item, type StoredSession, type Tombstone } from '../codec/codec.js';
+import { buildGetInput } from '../dynamo/params.js';
+import type { Deadline } from '../dynamo/deadline.js';
+import { SessionManagerError, isSessionManagerError } from '../errors.js';
+import type { TableRef } from '../expiry/strategy.js';
+import { redactId, safeLog } from '../logging/logger.js';
+import { METRIC } from '../metrics/names.js';
+import type { StoreContext } from './context.js';
+
+/** A stored item that cannot be read: treated as absent, never served, never overwritten. */
+export interface Unreadable {
+  readonly kind: 'corrupt';
+  readonly id: string;
+}
+
+/** One copy of a session, as read from one table. */
+export interface Found {
+  readonly table: TableRef;
+  readonly record: StoredSession | Tombstone | Unreadable;
+}
+
+/** How many fences a read follows (a move is one hop; a chain longer than this is not made by the store). */
+const MAX_HOPS = 3;
+
+/**
+ * Finds the authoritative copy of session `id` (see docs/expiry.md, "Where a session lives"):
+ * reads the tables of the read plan, picks with {@link chooseCopy}, and follows a fenced copy to
+ * the table it moved on to. A fenced copy whose move was cut short (nothing in the later table) is
+ * returned as it is: its data is the session, and the next write completes the move.
+ *
+ * @returns the copy, a tombstone (destroyed), an unreadable item, or undefined when nothing is stored.
+ */
+export async function locate(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
+  const now = ctx.options.now();
+  const plan = ctx.strategy.readPlan(now);
+  if (ctx.strategy.needsMaintenance(now)) ctx.kickMaintenance();
+  const current = plan.first.find((table) => table.role === 'current');
+  let found: Found | undefined;
+  if (current === undefined || plan.fallback.length === 0) {
+    found = await readCopies(ctx, plan.first, id, deadline, consistent);
+  } else {
+    // A previous table exists: read it at once or only on a miss, as recent loads suggest.
+    if (ctx.previousReads.together(current.period)) {
+      found = await readCopies(ctx, [...plan.first, ...plan.fallback], id, deadline, consistent);
+    } else {
+      found = await readCopies(ctx, plan.first, id, deadline, consistent);
+      if (found === undefined) found = await readCopies(ctx, plan.fallback, id, deadline, consistent);
+    }
+    ctx.previousReads.record(current.period, found?.table.role === 'current');
+  }
+  return await followFences(ctx, id, found, deadline, consistent);
+}
+
+/** Follows `movedTo` from a fenced copy to the copy it points to, when that exists. */
+async function followFences(ctx: StoreContext, id: string, found: Found | undefined, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
+  let at = found;
+  for (let hop = 0; hop < MAX_HOPS && at?.record.kind === 'session' && at.record.movedTo !== undefined; hop += 1) {
+    const target = ctx.strategy.refFor(at.record.movedTo, ctx.options.now());
+    if (target === undefined) return at;
+    const next = await readCopy(ctx, target, id, deadline, consistent);
+    if (next === undefined) return at; // the move was cut short: this copy is still the session
+    at = next;
+  }
+  return at;
+}
+
+/** Reads several tables at once and picks the authoritative copy among what they hold. */
+export async function readCopies(ctx: StoreContext, tables: readonly TableRef[], id: string, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
+  const hits = await Promise.all(tables.map((table) => readCopy(ctx, table, id, deadline, consistent)));
+  return chooseCopy(hits.filter((hit): hit is Found => hit !== undefined));
+}
+
+/**
+ * The authoritative copy among copies of one session read from several tables. Pure.
+ *
+ * 1. A tombstone anywhere wins: the session was destroyed (a destroy fences every table a copy
+ *    can be in, and nothing is ever written over a tombstone).
+ * 2. Else the unfenced copy in the latest table: a copy reaches a later table only after the copy
+ *    it came from was fenced, so the latest unfenced copy is the one writers write to.
+ * 3. Else the fenced copy in the latest table (its move may have been cut short; the caller follows it).
+ * 4. An unreadable item counts only when nothing else was found.
+ */
+export function chooseCopy(hits: readonly Found[]): Found | undefined {
+  let best: Found | undefined;
+  let rank = -1;
+  for (const hit of hits) {
+    const r = rankOf(hit);
+    if (r > rank || (r === rank && best !== undefined && isLater(hit, best))) {
+      best = hit;
+      rank = r;
+    }
+  }
+  return best;
+}
+
+function rankOf(found: Found): number {
+  const record = found.record;
+  if (record.kind === 'tombstone') return 4;
+  if (record.kind === 'corrupt') return 1;
+  return record.movedTo === undefined ? 3 : 2;
+}
+
+function isLater(a: Found, b: Found): boolean {
+  if (a.table.period !== b.table.period) return a.table.period > b.table.period;
+  return a.record.kind !== 'corrupt' && b.record.kind !== 'corrupt' && a.record.version > b.record.version;
+}
+
+/**
+ * Reads one table's copy of `id`. A missing table other than the current one is a miss (it may
+ * not exist yet, or another server already dropped it); an unreadable item is logged and counted.
+ */
+export async function readCopy(ctx: StoreContext, table: TableRef, id: string, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
+  const item = await readItem(ctx, table, id, deadline, consistent);
+  return item === undefined ? undefined : decodeFound(ctx, table, id, item);
+}
+
+/** The raw item of `id` in `table`, or undefined (also for a missing table other than the current one). */
+export async function readItem(ctx: StoreContext, table: TableRef, id: string, deadline: Deadline, consistent: boolean): Promise<Item | undefined> {
+  try {
+    return (await ctx.backend.send('GetItem', buildGetInput(table.name, id, consistent), deadline)).Item;
+  } catch (error) {
+    if (isSessionManagerError(error, 'backend.tableMissing')) {
+      if (table.role !== 'current') return undefined;
+      ctx.strategy.markMissing(table.name);
+      ctx.kickMaintenance();
+    }
+    throw error;
+  }
+}
+
+/** Decodes an item read from `table`; an item that cannot be decoded is {@link Unreadable}. */
+export function decodeFound(ctx: StoreContext, table: TableRef, id: string, item: Item): Found {
+  try {
+    const record = decodeItem(item);
+    if (record.id !== id) throw new SessionManagerError('codec.corruptItem', 'Stored item is not a readable session: its id differs from its key.', { details: { reason: 'id mismatch' } });
+    return { table, record };
+  } catch (error) {
+    ctx.metrics.increment(METRIC.sessionLoadCorrupt);
+    safeLog(ctx.options.logger, 'warn', () => ({ session: redactId(id), table: table.name, reason: (error as SessionManagerError).details?.reason ?? (error as Error).message }), 'Ignoring a corrupt session item');
+    return { table, record: { kind: 'corrupt', id } };
+  }
+}

@@ -1,0 +1,223 @@
+import { performance } from 'node:perf_hooks';
+import type { SessionRecord } from '../codec/codec.js';
+import { isPlainObject } from '../codec/session-shape.js';
+import { isValidSessionId } from '../codec/session-id.js';
+import { sameSessionBody, sessionBodyText } from '../codec/stable-json.js';
+import { buildRefreshInput } from '../dynamo/params.js';
+import { isConditionFailed } from '../dynamo/backend-errors.js';
+import type { Deadline } from '../dynamo/deadline.js';
+import { SessionManagerError, isSessionManagerError } from '../errors.js';
+import { expiresAtFor } from '../expiry/lifetime.js';
+import { redactId, safeLog } from '../logging/logger.js';
+import { maskSession } from '../logging/session-contents.js';
+import { METRIC } from '../metrics/names.js';
+import type { StoreContext } from './context.js';
+import { decideSave, type SaveReason } from './decide.js';
+import { createdAtOf, itemBuilderFor, lastAccessedOf } from './encode.js';
+import { contextOf } from './load.js';
+import type { LoadContext } from './load-context.js';
+import { locate } from './locate.js';
+import { mergeAfterConflict } from './merge.js';
+import type { RequestState } from './request-state.js';
+import { targetFor, writeSession, type WriteOutcome } from './write.js';
+
+/** What the caller knows about the request a save belongs to. */
+export interface SaveHints {
+  /** The load this session came from; absent for a new session (or one not loaded through this store). */
+  readonly load?: LoadContext | undefined;
+  /** The tracker's view of the request. */
+  readonly request?: RequestState | undefined;
+}
+
+/** The result of a save or touch. */
+export interface SaveResult {
+  readonly action: 'written' | 'refreshed' | 'skipped' | 'dropped';
+  readonly reason: SaveReason | 'merged' | 'destroyed';
+  /** The context to use for a further save of the same session in the same request. */
+  readonly context?: LoadContext;
+}
+
+/**
+ * Saves (or, with `touchOnly`, refreshes) a session at the end of a request. Writes only what the
+ * decision calls for: nothing for an ignored request or an unchanged session, a refresh when it is
+ * due, a move to the current table for a session found in an older one, a conditional write of a
+ * new or changed session (merged key by key on a conflict).
+ *
+ * A save whose changes could not be stored always fails (with `onBackendError: 'anonymous'` too);
+ * only a refresh of an unchanged session fails quietly under `'anonymous'`.
+ *
+ * @throws {SessionManagerError} `codec.*`, `store.conflict`, `backend.*`, `rotation.tableNotReady`.
+ */
+export async function saveSession(ctx: StoreContext, id: string, session: SessionRecord, hints: SaveHints, touchOnly: boolean): Promise<SaveResult> {
+  if (!isValidSessionId(id, ctx.options.sessionIdPattern)) {
+    if (touchOnly) return { action: 'skipped', reason: 'unchanged' };
+    throw new SessionManagerError('codec.invalidId', 'Refusing to save a session under a malformed id.');
+  }
+  if (!isPlainObject(session) || !isPlainObject(session.cookie)) {
+    throw new SessionManagerError('codec.unserializable', 'A session must be an object with a `cookie` object (express-session, @fastify/session and the Koa adapter always give one); it was not saved.');
+  }
+  const request = hints.request;
+  const load = hints.load ?? request?.loads.get(id);
+  const now = ctx.options.now();
+  // A touch never compares nor writes the body: its text is needed only for a save.
+  const bodyJson = touchOnly ? undefined : sessionBodyText(session);
+  const expiresAtMs = expiresAtFor(session.cookie, now, ctx.options.maxInactiveMs);
+  const writeTable = ctx.strategy.writeTable(now);
+  const decision = decideSave({
+    ignored: request?.ignored !== undefined,
+    degraded: request?.degraded === true,
+    loaded: load !== undefined || touchOnly,
+    changed: bodyJson !== undefined && (load === undefined || !sameSessionBody(load.bodyJson, bodyJson)),
+    inOlderTable: load !== undefined && (load.movingTo !== undefined || (writeTable !== undefined && load.table.period < writeTable.period)),
+    sinceLastWriteMs: load === undefined ? Number.POSITIVE_INFINITY : now - load.lastAccessedMs,
+    expiryGainMs: load === undefined ? Number.POSITIVE_INFINITY : expiresAtMs - load.expiresAtMs,
+    touchAfterMs: ctx.options.touchAfterMs,
+  });
+  if (decision.action === 'skip') {
+    if (decision.reason === 'ignored') ctx.metrics.increment(METRIC.sessionSaveSkippedIgnored);
+    else if (decision.reason === 'degraded') ctx.metrics.increment(METRIC.sessionDegraded);
+    else if (touchOnly) ctx.metrics.increment(METRIC.sessionTouchSkipped);
+    else ctx.metrics.increment(METRIC.sessionSaveSkippedUnchanged);
+    safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), reason: decision.reason }), 'Session not written');
+    return { action: 'skipped', reason: decision.reason, ...(load === undefined ? {} : { context: load }) };
+  }
+  const started = performance.now();
+  try {
+    const deadline = ctx.backend.operationDeadline();
+    await ctx.whenUsable(deadline);
+    const result =
+      decision.action === 'touch'
+        ? await refresh(ctx, id, session, expiresAtMs, load, decision.reason, deadline)
+        : await write(ctx, id, session, bodyJson ?? sessionBodyText(session), expiresAtMs, load, decision.reason, deadline);
+    if (result.context !== undefined) request?.loads.set(id, result.context);
+    if (result.action === 'written' || result.action === 'refreshed') {
+      if (request !== undefined) request.stored = true;
+      ctx.metrics.timing(METRIC.sessionSave, performance.now() - started);
+    }
+    return result;
+  } catch (error) {
+    if (!isSessionManagerError(error, 'codec.')) ctx.metrics.increment(METRIC.sessionSaveError);
+    safeLog(ctx.options.logger, isSessionManagerError(error, 'codec.') ? 'warn' : 'error', () => ({ op: touchOnly ? 'touch' : 'save', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }), 'Session save failed');
+    if (touchOnly && ctx.options.onBackendError === 'anonymous' && isSessionManagerError(error, 'backend.')) {
+      // Nothing the request changed is lost: the refresh is tried again by the next request.
+      ctx.metrics.increment(METRIC.sessionDegraded);
+      return { action: 'skipped', reason: 'degraded' };
+    }
+    throw error;
+  }
+}
+
+async function write(
+  ctx: StoreContext,
+  id: string,
+  session: SessionRecord,
+  bodyJson: string,
+  expiresAtMs: number,
+  load: LoadContext | undefined,
+  reason: SaveReason,
+  deadline: Deadline,
+): Promise<SaveResult> {
+  const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs });
+  const first = await writeSession(ctx, id, build, load, deadline);
+  let written: Extract<WriteOutcome, { kind: 'written' }>;
+  let outcomeReason: SaveReason | 'merged' = reason;
+  if (first.kind === 'written') {
+    written = first;
+  } else {
+    const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, deadline);
+    if (merged.kind === 'dropped') return { action: 'dropped', reason: 'destroyed' };
+    written = merged.written;
+    outcomeReason = 'merged';
+  }
+  ctx.metrics.increment(METRIC.sessionSavePut);
+  logSaved(ctx, id, session, written.table.name, outcomeReason);
+  // The context describes the caller's session, not a merged one: a further save of the same
+  // object then sends only what changed since, not the removal of keys it never had.
+  const context: LoadContext = {
+    table: written.table,
+    version: written.version,
+    bodyJson,
+    lastAccessedMs: lastAccessedOf(written.item),
+    expiresAtMs,
+    createdAtMs: createdAtOf(written.item),
+  };
+  return { action: 'written', reason: outcomeReason, context };
+}
+
+/**
+ * Refreshes an unchanged session: sets only its expiry where it lives, or moves it to the current
+ * table. Losing a race here is fine: the winner wrote the session, refreshing it.
+ */
+async function refresh(
+  ctx: StoreContext,
+  id: string,
+  session: SessionRecord,
+  expiresAtMs: number,
+  known: LoadContext | undefined,
+  reason: SaveReason,
+  deadline: Deadline,
+): Promise<SaveResult> {
+  // Loaded by code that kept no context (a touch of a session object rebuilt elsewhere): find it first.
+  const load = known ?? (await locateContext(ctx, id, deadline));
+  if (load === undefined) return { action: 'skipped', reason: 'unchanged' };
+  const target = targetFor(ctx, load.table);
+  if (load.movingTo !== undefined || load.table.name !== target.name) {
+    moveInBackground(ctx, id, session, load, expiresAtMs);
+    return { action: 'refreshed', reason: 'moved-forward', context: load };
+  }
+  const now = ctx.options.now();
+  try {
+    await ctx.backend.send('UpdateItem', buildRefreshInput(target.name, id, load.version, now, expiresAtMs), deadline);
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+    ctx.metrics.increment(METRIC.sessionTouchSkipped);
+    return { action: 'skipped', reason: 'unchanged' };
+  }
+  ctx.metrics.increment(METRIC.sessionTouchWrite);
+  ctx.metrics.increment(METRIC.sessionSaveUpdate);
+  return { action: 'refreshed', reason, context: { ...load, lastAccessedMs: now, expiresAtMs } };
+}
+
+async function locateContext(ctx: StoreContext, id: string, deadline: Deadline): Promise<LoadContext | undefined> {
+  const found = await locate(ctx, id, deadline, true);
+  if (found?.record.kind !== 'session') return undefined;
+  return contextOf(ctx, found.table, found.record);
+}
+
+/**
+ * Moves an unchanged session found in an older table to the current one, without holding up the
+ * response: the old copy is fenced, then copied (docs/expiry.md). If another request wrote or moved
+ * the session meanwhile, there is nothing left to do; if the move fails, the session's next request
+ * tries again (a fenced copy without its later copy is completed). `flush()` and `close()` wait for it.
+ */
+function moveInBackground(ctx: StoreContext, id: string, session: SessionRecord, load: LoadContext, expiresAtMs: number): void {
+  const move = async (): Promise<void> => {
+    const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
+    const outcome = await writeSession(ctx, id, build, load, ctx.backend.operationDeadline());
+    if (outcome.kind === 'written') {
+      ctx.metrics.increment(METRIC.sessionTouchWrite);
+      safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), from: load.table.name, to: outcome.table.name }), 'Session moved forward');
+    } else {
+      ctx.metrics.increment(METRIC.sessionTouchSkipped);
+    }
+  };
+  ctx.background.add(
+    move().catch((error: unknown) => {
+      safeLog(ctx.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
+    }),
+  );
+}
+
+function logSaved(ctx: StoreContext, id: string, session: SessionRecord, table: string, reason: SaveReason | 'merged'): void {
+  safeLog(
+    ctx.options.logger,
+    'debug',
+    () => ({
+      session: redactId(id),
+      table,
+      reason,
+      ...(ctx.options.logSessionContents ? { contents: maskSession(session, ctx.options.secretKeyPatterns) } : {}),
+    }),
+    'Session saved',
+  );
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { writeIdOf, type Item } from '../codec/codec.js';
+import { isConditionFailed } from '../dynamo/backend-errors.js';
+import type { Deadline } from '../dynamo/deadline.js';
+import { buildFenceInput, buildGetInput, buildPutIfAbsentInput, buildPutIfVersionInput } from '../dynamo/params.js';
+import { SessionManagerError } from '../errors.js';
+import type { TableRef } from '../expiry/strategy.js';
+import { METRIC } from '../metrics/names.js';
+import type { StoreContext } from './context.js';
+
+/** The stored copy a write replaces: where it is and at which version. */
+export interface WriteBase {
+  readonly table: TableRef;
+  readonly version: number;
+  /** The copy is fenced for a move into this table that was cut short: complete it. */
+  readonly movingTo?: TableRef | undefined;
+}
+
+/** Builds the item of a write at `version`, tagged with `writeId`. */
+export type ItemBuilder = (version: number, writeId: string) => Item;
+
+/** What a conditional write achieved. */
+export type WriteOutcome =
+  | { readonly kind: 'written'; readonly table: TableRef; readonly version: number; readonly item: Item }
+  /** The stored copy is not the base any more (another write, a move, a destroy): merge, or give up. */
+  | { readonly kind: 'conflict' };
+
+/** A random id for one write: lets the writer recognise its own write when the answer was lost. */
+export function newWriteId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/**
+ * The table a write goes to: the current write table, or a later one where the session already
+ * lives (a server whose clock runs ahead moved it there).
+ *
+ * @throws {SessionManagerError} `rotation.tableNotReady` before any table is usable.
+ */
+export function targetFor(ctx: StoreContext, base: TableRef | undefined): TableRef {
+  const current = ctx.strategy.writeTable(ctx.options.now());
+  if (current === undefined) throw new SessionManagerError('rotation.tableNotReady', 'No session table is ACTIVE yet.', { retryable: true });
+  return base !== undefined && base.period > current.period ? base : current;
+}
+
+/**
+ * Writes a whole session where it must live, conditional on the copy it replaces (see
+ * docs/expiry.md, "Where a session lives"):
+ *
+ * - no base (a new session): a put into the write table where no item exists;
+ * - a base in the write table: a put over it at its version, unless it was fenced or destroyed;
+ * - a base in an older table: first fence the old copy (its version moves on, so a writer still on
+ *   that table fails and merges), then put into the write table where no item exists;
+ * - a base fenced by a move cut short: complete the move into the table the fence names.
+ *
+ * Every step is a conditional write tagged with a fresh write id. When a condition fails, the
+ * stored item is looked at (DynamoDB returns it; else one consistent read): if it carries this
+ * write's id, the write was applied and only its answer was lost (a retry after a dropped
+ * connection), so it counts as done. Otherwise the outcome is a conflict.
+ */
+export async function writeSession(ctx: StoreContext, id: string, build: ItemBuilder, base: WriteBase | undefined, deadline: Deadline): Promise<WriteOutcome> {
+  const writeId = newWriteId();
+  if (base === undefined) return await putAbsent(ctx, targetFor(ctx, undefined), id, build(1, writeId), writeId, 1, deadline);
+  if (base.movingTo !== undefined) return await putAbsent(ctx, base.movingTo, id, build(base.version + 1, writeId), writeId, base.version + 1, deadline);
+  const target = targetFor(ctx, base.table);
+  if (target.name === base.table.name) {
+    const version = base.version + 1;
+    const item = build(version, writeId);
+    const applied = await conditional(ctx, target, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfVersionInput(target.name, item, base.version), deadline));
+    return applied ? { kind: 'written', table: target, version, item } : { kind: 'conflict' };
+  }
+  const fenced = await conditional(ctx, base.table, id, writeId, deadline, () =>
+    ctx.backend.send('UpdateItem', buildFenceInput(base.table.name, id, base.version, target.name, writeId), deadline),
+  );
+  if (!fenced) return { kind: 'conflict' };
+  ctx.metrics.increment(METRIC.sessionFence);
+  return await putAbsent(ctx, target, id, build(base.version + 2, writeId), writeId, base.version + 2, deadline);
+}
+
+async function putAbsent(ctx: StoreContext, table: TableRef, id: string, item: Item, writeId: string, version: number, deadline: Deadline): Promise<WriteOutcome> {
+  const applied = await conditional(ctx, table, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfAbsentInput(table.name, item), deadline));
+  return applied ? { kind: 'written', table, version, item } : { kind: 'conflict' };
+}
+
+/**
+ * Sends a conditional write. True when it was applied: it succeeded, or its condition failed only
+ * because an earlier attempt of the same write (whose answer was lost) had been applied.
+ */
+async function conditional(ctx: StoreContext, table: TableRef, id: string, writeId: string, deadline: Deadline, send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+    const stored = (error as { Item?: Item }).Item ?? (await ctx.backend.send('GetItem', buildGetInput(table.name, id, true), deadline)).Item;
+    if (writeIdOf(stored) === writeId) {
+      ctx.metrics.increment(METRIC.sessionSaveRecovered);
+      return true;
+    }
+    ctx.metrics.increment(METRIC.sessionSaveConflict);
+    return false;
+  }
+}
