@@ -53,10 +53,11 @@ describe('input builders', () => {
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('a tombstone is put unconditionally and returns what it replaced', () => {
+  it('a tombstone returns what it replaced, put unconditionally or only over an existing item', () => {
     const input = buildPutTombstoneInput('t1', item);
     expect(input).not.toHaveProperty('ConditionExpression');
     expect(input.ReturnValues).toBe('ALL_OLD');
+    expect(buildPutTombstoneInput('t1', item, true).ConditionExpression).toBe('attribute_exists(#id)');
   });
 
   it('a refresh sets only the two timestamps, TTL in epoch seconds, and never creates an item', () => {

@@ -114,11 +114,18 @@ export function buildDeleteInput(table: string, id: string): DeleteItemCommandIn
 }
 
 /**
- * PutItem of a tombstone, unconditionally, returning what it replaced (a fenced copy tells where
- * the session moved on to). Writing it twice is harmless, so a retry after a lost answer is safe.
+ * PutItem of a tombstone, returning what it replaced (a fenced copy tells where the session moved
+ * on to); with `ifExists`, only over an existing item, so that destroying an id stored nowhere
+ * writes nothing. Writing a tombstone twice is harmless, so a retry after a lost answer is safe.
  */
-export function buildPutTombstoneInput(table: string, item: Item): PutItemCommandInput {
-  return { TableName: table, Item: item, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' };
+export function buildPutTombstoneInput(table: string, item: Item, ifExists = false): PutItemCommandInput {
+  return {
+    TableName: table,
+    Item: item,
+    ...(ifExists ? { ConditionExpression: 'attribute_exists(#id)', ExpressionAttributeNames: { '#id': ATTR.id } } : {}),
+    ReturnValues: 'ALL_OLD',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
 }
 
 /** One page of a Scan over a session table (for `all`, `length` and `clear`, which are expensive). */

@@ -1,6 +1,7 @@
 import { buildTombstoneItem, type Item } from '../codec/codec.js';
 import { ATTR } from '../codec/item-format.js';
 import { isValidSessionId } from '../codec/session-id.js';
+import { isConditionFailed } from '../dynamo/backend-errors.js';
 import type { Deadline } from '../dynamo/deadline.js';
 import { buildPutTombstoneInput } from '../dynamo/params.js';
 import { isSessionManagerError } from '../errors.js';
@@ -13,11 +14,19 @@ import type { StoreContext } from './context.js';
 const MAX_HOPS = 3;
 
 /**
- * Destroys a session: a tombstone in every table a copy of it can be in (the write table, the
- * previous one, the next one near a boundary), and in any later table a replaced copy says it
- * moved on to. Nothing is ever written over a tombstone, so neither a request that loaded the
- * session earlier nor a move in flight can bring it back. A tombstone is never removed by another
- * destroy, and writing one twice is harmless: a retry after a lost answer is safe.
+ * Destroys a session so that it is never served or brought back (docs/expiry.md, "Where a session
+ * lives"). Two steps:
+ *
+ * 1. a tombstone, conditional on an item being there, in every table a copy can be in (the write
+ *    table, the previous one, the next one near a boundary): it replaces every copy, fenced ones
+ *    included, and writes nothing for an id that is stored nowhere (no stray items);
+ * 2. if any copy existed, an unconditional tombstone in the write table, the next one near a
+ *    boundary and every table a replaced copy said it moved on to, unless step 1 already put one
+ *    there: a move in flight (its old copy fenced, its new copy not written yet) then finds the
+ *    tombstone and gives up.
+ *
+ * Nothing is ever written over a tombstone, a tombstone is never removed by another destroy, and
+ * writing one twice is harmless, so a retry after a lost answer is safe.
  *
  * @throws {SessionManagerError} `backend.*`, `rotation.tableNotReady`.
  */
@@ -27,27 +36,48 @@ export async function destroySession(ctx: StoreContext, id: unknown): Promise<vo
   await ctx.whenUsable(deadline);
   const now = ctx.options.now();
   const tombstone = buildTombstoneItem(id, 1, now, now + 2 * ctx.options.rotationPeriodMs);
-  const done = new Set<string>();
-  let tables = [...ctx.strategy.destroyTables(now)];
-  for (let hop = 0; hop <= MAX_HOPS && tables.length > 0; hop += 1) {
-    for (const table of tables) done.add(table.name);
-    const replaced = await Promise.all(tables.map((table, i) => putTombstone(ctx, table, tombstone, deadline, hop === 0 && i === 0)));
-    tables = replaced
-      .map((old) => old?.[ATTR.movedTo]?.S)
-      .filter((name): name is string => name !== undefined && !done.has(name))
-      .map((name) => ctx.strategy.refFor(name, now))
-      .filter((table): table is TableRef => table !== undefined);
+  const tables = ctx.strategy.destroyTables(now);
+  const first = await Promise.all(tables.map((table, i) => putTombstone(ctx, table, tombstone, deadline, { ifExists: true, required: i === 0 })));
+  const placed = new Set(tables.filter((_, i) => first[i] !== 'absent').map((table) => table.name));
+  if (placed.size > 0) {
+    let pending = [...tables.filter((table) => table.role !== 'previous'), ...movedToOf(ctx, first, now)];
+    for (let hop = 0; hop <= MAX_HOPS && pending.length > 0; hop += 1) {
+      const next = pending.filter((table, i) => !placed.has(table.name) && pending.findIndex((t) => t.name === table.name) === i);
+      for (const table of next) placed.add(table.name);
+      const replaced = await Promise.all(next.map((table) => putTombstone(ctx, table, tombstone, deadline, { ifExists: false, required: false })));
+      pending = movedToOf(ctx, replaced, now);
+    }
   }
   ctx.metrics.increment(METRIC.sessionDestroy);
-  safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id) }), 'Session destroyed');
+  safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), tombstones: placed.size }), 'Session destroyed');
 }
 
-/** Puts the tombstone into one table; returns what it replaced. Only the write table must exist. */
-async function putTombstone(ctx: StoreContext, table: TableRef, tombstone: Item, deadline: Deadline, required: boolean): Promise<Item | undefined> {
+/** The tables that replaced copies say their session moved on to. */
+function movedToOf(ctx: StoreContext, replaced: readonly (Item | 'absent' | undefined)[], now: number): TableRef[] {
+  return replaced
+    .map((old) => (typeof old === 'object' ? old[ATTR.movedTo]?.S : undefined))
+    .filter((name): name is string => name !== undefined)
+    .map((name) => ctx.strategy.refFor(name, now))
+    .filter((table): table is TableRef => table !== undefined);
+}
+
+/**
+ * Puts the tombstone into one table. Returns what it replaced (undefined when it replaced
+ * nothing), or `absent` when `ifExists` found no item (nothing written). A missing table is
+ * `absent` too, except for the write table (`required`).
+ */
+async function putTombstone(
+  ctx: StoreContext,
+  table: TableRef,
+  tombstone: Item,
+  deadline: Deadline,
+  how: { readonly ifExists: boolean; readonly required: boolean },
+): Promise<Item | 'absent' | undefined> {
   try {
-    return (await ctx.backend.send('PutItem', buildPutTombstoneInput(table.name, tombstone), deadline)).Attributes;
+    return (await ctx.backend.send('PutItem', buildPutTombstoneInput(table.name, tombstone, how.ifExists), deadline)).Attributes;
   } catch (error) {
-    if (!required && isSessionManagerError(error, 'backend.tableMissing')) return undefined;
+    if (isConditionFailed(error)) return 'absent';
+    if (!how.required && isSessionManagerError(error, 'backend.tableMissing')) return 'absent';
     throw error;
   }
 }

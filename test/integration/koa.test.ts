@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions, type SessionTrackerOptions } from 'dynamo-session-manager';
 import { koaSessionStore, koaSessionTracker, type KoaSessionStore, type OwnedKoaSessionStore } from 'dynamo-session-manager/koa';
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
-import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 
@@ -21,6 +21,31 @@ interface AppOptions {
   session?: Partial<CreateSessionOptions>;
   /** Mount the tracker after koa-session, the wrong way round. */
   trackerLast?: boolean;
+  /** Where `GET /held-set` waits, after its session is loaded and before it changes it. */
+  gate?: Gate;
+}
+
+/** A point where a request waits for the test: `entered` once it got there, `release()` to let it go on. */
+interface Gate {
+  readonly entered: Promise<void>;
+  release(): void;
+  /** Called by the request: marks it entered and waits for `release()`. */
+  pass(): Promise<void>;
+}
+
+function createGate(): Gate {
+  let enter!: () => void;
+  let release!: () => void;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    entered,
+    release,
+    pass: () => {
+      enter();
+      return released;
+    },
+  };
 }
 
 async function readJson(ctx: Context): Promise<Record<string, unknown>> {
@@ -81,9 +106,9 @@ function createApp(store: KoaSessionStore, options: AppOptions = {}): Koa {
         ctx.session!.short = true;
         ctx.body = { ok: true };
         return;
-      case 'GET /slow-set': {
-        const { key, value, delayMs } = ctx.query as Record<string, string>;
-        await new Promise((resolve) => setTimeout(resolve, Number(delayMs ?? 0)));
+      case 'GET /held-set': {
+        const { key, value } = ctx.query as Record<string, string>;
+        await options.gate?.pass();
         ctx.session![key ?? 'k'] = value;
         ctx.body = { ok: true };
         return;
@@ -204,7 +229,8 @@ describe('koaSessionStore through koa-session with koaSessionTracker', () => {
   });
 
   it('keeps koa-session’s maxAge per session, and enforces it in the store', async () => {
-    const h = await start({}, { session: { maxAge: 1000 } });
+    const clock = createManualClock(Date.now());
+    const h = await start({}, { session: { maxAge: 1000 } }, clock);
     const b = h.browser();
     await b.get('/count');
     expect(await h.store.get(b.sessionId(COOKIE)!)).toEqual({ views: 1, _maxAge: 1000 });
@@ -213,8 +239,10 @@ describe('koaSessionStore through koa-session with koaSessionTracker', () => {
     expect(await h.store.get(b.sessionId(COOKIE)!)).toEqual({ views: 1, short: true, _session: true });
     const c = h.browser();
     await c.get('/count');
-    // The browser would drop the cookie; this one sends it anyway. Expiry is stored in whole seconds.
-    await new Promise((r) => setTimeout(r, 2100));
+    // The browser would drop the cookie; this one sends it anyway. koa-session sets the expiry from
+    // the real clock (`Date.now() + maxAge`): a minute later on the store's clock is past it however
+    // long the setup took, and well inside the hour-long idle timeout, so only maxAge can expire it.
+    clock.advance(60_000);
     expect(await sessionOf(c)).toEqual({});
     expect(h.store.core.metrics().counters['session.load.expired'].total).toBe(1);
   });
@@ -225,7 +253,8 @@ describe('koaSessionStore through koa-session with koaSessionTracker', () => {
     await h.store.set('direct-call-session-01', data, 86_400_000, { changed: true, rolling: false });
     h.counting.reset();
     await h.store.set('direct-call-session-01', data, 86_400_000, { changed: false, rolling: true });
-    expect(h.counting.counts()).toEqual({ UpdateItem: 1 });
+    // Without a load to go by, the store first finds where the session lives (it may have to move), then refreshes it there.
+    expect(h.counting.counts()).toEqual({ GetItem: 1, UpdateItem: 1 });
     await h.store.set('never-stored-session-1', data, 86_400_000, { changed: false, rolling: true });
     expect(await h.store.get('never-stored-session-1')).toBeNull();
   });
@@ -330,14 +359,16 @@ describe('concurrent requests of one session', () => {
   });
 
   it('never brings back a session destroyed by a logout while a slower request was running', async () => {
-    const h = await start();
+    const gate = createGate();
+    const h = await start({}, { gate });
     const b = h.browser();
     await b.get('/count');
     const id = b.sessionId(COOKIE)!;
     const cookies = new Map(b.cookies);
-    const slow = b.get('/slow-set?key=late&value=1&delayMs=300');
-    await new Promise((r) => setTimeout(r, 100));
+    const slow = b.get('/held-set?key=late&value=1');
+    await gate.entered; // the slow request has loaded the session
     expect((await b.post('/logout')).status).toBe(200);
+    gate.release();
     expect((await slow).status).toBe(200);
     expect(await h.store.get(id)).toBeNull();
     b.cookies.clear();
@@ -429,8 +460,9 @@ describe('metrics, faults and ownership', () => {
     const b = h.browser();
     await b.get('/count');
     const cookie = b.cookies.get(COOKIE);
-    await admin.send(new DeleteTableCommand({ TableName: h.store.core.tables().find((t) => t.role === 'current')!.name }));
-    await new Promise((r) => setTimeout(r, 400));
+    const current = h.store.core.tables().find((t) => t.role === 'current')!.name;
+    await admin.send(new DeleteTableCommand({ TableName: current }));
+    await waitUntilTableGone(admin, current);
     const res = await b.get('/count');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ views: 1 });
@@ -443,8 +475,9 @@ describe('metrics, faults and ownership', () => {
     const h = await start({ requestTimeoutMs: 300, operationTimeoutMs: 1000 });
     const b = h.browser();
     await b.get('/count');
-    await admin.send(new DeleteTableCommand({ TableName: h.store.core.tables().find((t) => t.role === 'current')!.name }));
-    await new Promise((r) => setTimeout(r, 400));
+    const current = h.store.core.tables().find((t) => t.role === 'current')!.name;
+    await admin.send(new DeleteTableCommand({ TableName: current }));
+    await waitUntilTableGone(admin, current);
     const res = await b.get('/count');
     expect(res.status).toBe(500);
     expect(res.json).toMatchObject({ code: 'backend.tableMissing' });

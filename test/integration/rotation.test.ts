@@ -83,7 +83,10 @@ describe('table rotation', () => {
     counting.reset();
     expect(await readOnly(store, 'moving-session-0001')).toMatchObject({ n: 1 });
     await store.flush(); // the move forward does not hold up the response
-    expect(counting.counts()).toEqual({ GetItem: 2, PutItem: 1 });
+    // The move fences the old copy (UpdateItem), then copies the session into the current table (PutItem).
+    expect(counting.counts()).toEqual({ GetItem: 2, UpdateItem: 1, PutItem: 1 });
+    const fenced = await admin.send(new GetItemCommand({ TableName: table(b, clock() - 20 * 60_000), Key: { id: { S: 'moving-session-0001' } } }));
+    expect(fenced.Item?.movedTo?.S).toBe(table(b, clock()));
     const moved = await admin.send(new GetItemCommand({ TableName: table(b, clock()), Key: { id: { S: 'moving-session-0001' } } }));
     expect(moved.Item?.data?.B).toBeDefined();
     // Right after a rotation, most loads find their session in the previous table, so both are read at once.

@@ -107,7 +107,7 @@ export class TableRotation implements ExpiryStrategy {
     if (current === undefined) return [];
     const tables: TableRef[] = [this.#ref(current, 'current'), this.#ref(current - 1, 'previous')];
     if (current < period) tables.push(this.#ref(period, 'next'));
-    if (current === period && (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs || this.#isActive(period + 1))) tables.push(this.#ref(period + 1, 'next'));
+    if (current === period && msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs) tables.push(this.#ref(period + 1, 'next'));
     return tables;
   }
 
