@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { provisionedCapacity } from '../capacity/provisioning.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
+import { resolveStatsdOptions, type ResolvedStatsdOptions } from '../metrics/options.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
@@ -56,7 +57,7 @@ export interface ResolvedOptions {
   readonly secretKeyPatterns: readonly string[];
   readonly ignoreUris: RegExp | undefined;
   readonly ignoreHeaders: RegExp | undefined;
-  readonly statsd: { readonly host: string; readonly port: number; readonly prefix: string | undefined } | undefined;
+  readonly statsd: ResolvedStatsdOptions | undefined;
   readonly metricsSink: MetricsSink | undefined;
   readonly touchAfterMs: number;
   readonly clockSkewMs: number;
@@ -124,11 +125,9 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
 
   const { ignoreUris, ignoreHeaders } = resolveIgnoreOptions(o);
 
-  const statsdHost = readString('statsdHost', o.statsdHost);
-  const statsdPort = readNumber('statsdPort', o.statsdPort, { integer: true, min: 1, max: 65535 }) ?? DEFAULTS.statsdPort;
-  const statsdPrefix = readString('statsdPrefix', o.statsdPrefix, /^[A-Za-z0-9_.-]+$/, 'letters, digits, _, - and .');
+  const statsd = resolveStatsdOptions(o);
   const metricsSink = resolveSink(o.metricsSink);
-  if (statsdHost !== undefined && metricsSink !== undefined) {
+  if (statsd !== undefined && metricsSink !== undefined) {
     throw conflictingOptions('statsdHost', 'metricsSink', 'exclude each other: give a host for the built-in statsd client, or your own sink');
   }
 
@@ -170,7 +169,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     secretKeyPatterns: Object.freeze([...DEFAULTS.secretKeyPatterns, ...secretKeys]),
     ignoreUris,
     ignoreHeaders,
-    statsd: statsdHost === undefined ? undefined : Object.freeze({ host: statsdHost, port: statsdPort, prefix: statsdPrefix }),
+    statsd,
     metricsSink,
     touchAfterMs: (touchAfterSeconds ?? maxInactiveSeconds * DEFAULTS.touchAfterFraction) * 1000,
     clockSkewMs: (clockSkewSeconds ?? Math.min(DEFAULTS.clockSkewSeconds, periodSeconds / 4)) * 1000,

@@ -5,6 +5,7 @@ import type { ExpiryStrategy } from '../expiry/strategy.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BackgroundWrites } from './background.js';
 import type { PreviousTableReads } from './read-mode.js';
+import type { WriteQueue } from './write-queue.js';
 
 /**
  * What every store operation works with: passed as the first argument of each operation module
@@ -17,6 +18,8 @@ export interface StoreContext {
   readonly strategy: ExpiryStrategy;
   /** Writes that run after the response (sessions moving forward). */
   readonly background: BackgroundWrites;
+  /** The saves of each session in this process, one after another. */
+  readonly writeQueue: WriteQueue;
   /** Whether loads read the previous table together with the current one. */
   readonly previousReads: PreviousTableReads;
   /** Starts a maintenance round in the background when requests find the tables behind the clock. */

@@ -12,16 +12,22 @@ import { applyDiff, diffSession } from './session-diff.js';
 import { writeSession, type WriteBase, type WriteOutcome } from './write.js';
 
 /** How a lost race ended: written over the stored session, or dropped because the session is gone. */
-export type MergeOutcome = { readonly kind: 'merged'; readonly written: Extract<WriteOutcome, { kind: 'written' }> } | { readonly kind: 'dropped' };
+export type MergeOutcome =
+  | { readonly kind: 'merged'; readonly written: Extract<WriteOutcome, { kind: 'written' }>; readonly session: SessionRecord }
+  | { readonly kind: 'dropped' };
 
 /**
- * Resolves a lost race: reads the authoritative copy, applies this request's changes over it and
+ * Resolves a lost race: takes the authoritative copy (the one the failed condition found, or a fresh
+ * read of every table it can be in), applies this request's changes over it and
  * writes again on its version; a bounded number of rounds with jittered backoff.
  *
  * - With the load the request made (`load`), the changes are the keys it set or removed since,
  *   so concurrent requests of one session each keep their keys (last writer wins per key).
  * - Without one (a `set()` of a session not loaded through this store), the caller's session
  *   replaces the stored one whole, as the Store contract's upsert does.
+ *
+ * `freeRounds` are rounds that do not count against `maxConflictRetries` (a merge that starts
+ * from what this process wrote last, which costs no failed write).
  *
  * A session destroyed or expired meanwhile stays gone (`dropped`); an unreadable stored item is
  * never overwritten (`codec.corruptItem`).
@@ -34,15 +40,21 @@ export async function mergeAfterConflict(
   session: SessionRecord,
   load: LoadContext | undefined,
   expiresAtMs: number,
+  firstSeen: Found | undefined,
   deadline: Deadline,
+  freeRounds = 0,
 ): Promise<MergeOutcome> {
   const diff = load === undefined ? undefined : diffSession(load.bodyJson, session);
-  for (let round = 0; round < ctx.options.maxConflictRetries; round += 1) {
+  let seen = firstSeen;
+  const rounds = ctx.options.maxConflictRetries + freeRounds;
+  for (let round = 0; round < rounds; round += 1) {
     if (round > 0) {
       if (deadline.remainingMs() < 50) break;
-      await sleep(backoffMs(round - 1, 5, 100), { keepAlive: true });
+      await sleep(Math.min(backoffMs(round - 1, 10, 1000), deadline.remainingMs() / 2), { keepAlive: true });
     }
-    const stored = await locate(ctx, id, deadline, true);
+    // The copy the failed condition found, when authoritative; else a read of every table it can be in.
+    const stored = seen ?? (await locate(ctx, id, deadline, true));
+    seen = undefined;
     const base = baseOf(ctx, id, stored, load !== undefined);
     if (base === 'dropped') {
       ctx.metrics.increment(METRIC.sessionSaveDropped);
@@ -53,10 +65,11 @@ export async function mergeAfterConflict(
     const merged = diff === undefined || record === undefined ? session : applyDiff(record.session, diff, session.cookie);
     const build = itemBuilderFor(ctx, id, merged, { expiresAtMs, createdAtMs: record?.createdAtMs ?? load?.createdAtMs });
     const outcome = await writeSession(ctx, id, build, base, deadline);
+    if (outcome.kind === 'conflict') seen = outcome.seen;
     if (outcome.kind === 'written') {
       ctx.metrics.increment(METRIC.sessionSaveMerged);
       safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), rounds: round + 1, table: outcome.table.name }), 'Session merged after a concurrent write');
-      return { kind: 'merged', written: outcome };
+      return { kind: 'merged', written: outcome, session: merged };
     }
   }
   throw new SessionManagerError('store.conflict', `The session kept changing under concurrent requests; the save was given up after ${ctx.options.maxConflictRetries} merge rounds.`, {

@@ -16,10 +16,11 @@ import { decideSave, type SaveReason } from './decide.js';
 import { createdAtOf, itemBuilderFor, lastAccessedOf } from './encode.js';
 import { contextOf } from './load.js';
 import type { LoadContext } from './load-context.js';
-import { locate } from './locate.js';
+import { locate, type Found } from './locate.js';
 import { mergeAfterConflict } from './merge.js';
 import type { RequestState } from './request-state.js';
 import { targetFor, writeSession, type WriteOutcome } from './write.js';
+import type { LastWrite } from './write-queue.js';
 
 /** What the caller knows about the request a save belongs to. */
 export interface SaveHints {
@@ -117,31 +118,54 @@ async function write(
   reason: SaveReason,
   deadline: Deadline,
 ): Promise<SaveResult> {
-  const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs });
-  const first = await writeSession(ctx, id, build, load, deadline);
-  let written: Extract<WriteOutcome, { kind: 'written' }>;
-  let outcomeReason: SaveReason | 'merged' = reason;
-  if (first.kind === 'written') {
-    written = first;
-  } else {
-    const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, deadline);
-    if (merged.kind === 'dropped') return { action: 'dropped', reason: 'destroyed' };
-    written = merged.written;
-    outcomeReason = 'merged';
-  }
-  ctx.metrics.increment(METRIC.sessionSavePut);
-  logSaved(ctx, id, session, written.table.name, outcomeReason);
-  // The context describes the caller's session, not a merged one: a further save of the same
-  // object then sends only what changed since, not the removal of keys it never had.
-  const context: LoadContext = {
-    table: written.table,
-    version: written.version,
-    bodyJson,
-    lastAccessedMs: lastAccessedOf(written.item),
-    expiresAtMs,
-    createdAtMs: createdAtOf(written.item),
+  return await ctx.writeQueue.run(id, async (last, remember) => {
+    let written: Extract<WriteOutcome, { kind: 'written' }>;
+    let stored = session;
+    let outcomeReason: SaveReason | 'merged' = reason;
+    // After another save of this session in this process, this one's load is out of date: start
+    // from what that save wrote instead of sending a write that must fail.
+    const first: WriteOutcome =
+      last === undefined
+        ? await writeSession(ctx, id, itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs }), load, deadline)
+        : { kind: 'conflict', seen: foundOf(id, last) };
+    if (first.kind === 'written') {
+      written = first;
+    } else {
+      const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, first.seen, deadline, last === undefined ? 0 : 1);
+      if (merged.kind === 'dropped') return { action: 'dropped', reason: 'destroyed' };
+      written = merged.written;
+      stored = merged.session;
+      outcomeReason = 'merged';
+    }
+    const lastAccessedMs = lastAccessedOf(written.item);
+    const createdAtMs = createdAtOf(written.item);
+    remember({ table: written.table, version: written.version, stored, createdAtMs, lastAccessedMs, expiresAtMs });
+    ctx.metrics.increment(METRIC.sessionSavePut);
+    logSaved(ctx, id, session, written.table.name, outcomeReason);
+    // The context describes the caller's session, not a merged one: a further save of the same
+    // object then sends only what changed since, not the removal of keys it never had.
+    const context: LoadContext = { table: written.table, version: written.version, bodyJson, lastAccessedMs, expiresAtMs, createdAtMs };
+    return { action: 'written', reason: outcomeReason, context };
+  });
+}
+
+/** What this process last wrote, as a copy read from the table (the merge's starting point). */
+function foundOf(id: string, last: LastWrite): Found {
+  return {
+    table: last.table,
+    record: {
+      kind: 'session',
+      id,
+      session: last.stored,
+      version: last.version,
+      lastAccessedMs: last.lastAccessedMs,
+      expiresAtMs: last.expiresAtMs,
+      createdAtMs: last.createdAtMs,
+      dataBytes: 0,
+      writeId: undefined,
+      movedTo: undefined,
+    },
   };
-  return { action: 'written', reason: outcomeReason, context };
 }
 
 /**

@@ -19,6 +19,7 @@ import { loadSession } from './load.js';
 import type { LoadedSession } from './load-context.js';
 import { Maintenance } from './maintenance.js';
 import { PreviousTableReads } from './read-mode.js';
+import { WriteQueue } from './write-queue.js';
 import { saveSession, type SaveHints, type SaveResult } from './save.js';
 import { allSessions, clearSessions, inspectSession, type InspectedSession } from './scan.js';
 
@@ -85,6 +86,7 @@ export class SessionStore {
       strategy: this.#strategy,
       background: this.#background,
       previousReads: new PreviousTableReads(),
+      writeQueue: new WriteQueue(),
       kickMaintenance: () => maintenance.kick(),
       whenUsable: (deadline) => maintenance.whenUsable(deadline),
     };

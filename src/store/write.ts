@@ -7,6 +7,7 @@ import { SessionManagerError } from '../errors.js';
 import type { TableRef } from '../expiry/strategy.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
+import { decodeFound, type Found } from './locate.js';
 
 /** The stored copy a write replaces: where it is and at which version. */
 export interface WriteBase {
@@ -22,8 +23,12 @@ export type ItemBuilder = (version: number, writeId: string) => Item;
 /** What a conditional write achieved. */
 export type WriteOutcome =
   | { readonly kind: 'written'; readonly table: TableRef; readonly version: number; readonly item: Item }
-  /** The stored copy is not the base any more (another write, a move, a destroy): merge, or give up. */
-  | { readonly kind: 'conflict' };
+  /**
+   * The stored copy is not the base any more (another write, a move, a destroy): merge, or give up.
+   * `seen` is the item found where the condition failed, when it is authoritative (an unfenced
+   * copy or a tombstone): the merge can start from it without reading again.
+   */
+  | { readonly kind: 'conflict'; readonly seen?: Found | undefined };
 
 /** A random id for one write: lets the writer recognise its own write when the answer was lost. */
 export function newWriteId(): string {
@@ -65,38 +70,44 @@ export async function writeSession(ctx: StoreContext, id: string, build: ItemBui
   if (target.name === base.table.name) {
     const version = base.version + 1;
     const item = build(version, writeId);
-    const applied = await conditional(ctx, target, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfVersionInput(target.name, item, base.version), deadline));
-    return applied ? { kind: 'written', table: target, version, item } : { kind: 'conflict' };
+    const seen = await conditional(ctx, target, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfVersionInput(target.name, item, base.version), deadline));
+    return seen === APPLIED ? { kind: 'written', table: target, version, item } : { kind: 'conflict', seen };
   }
   const fenced = await conditional(ctx, base.table, id, writeId, deadline, () =>
     ctx.backend.send('UpdateItem', buildFenceInput(base.table.name, id, base.version, target.name, writeId), deadline),
   );
-  if (!fenced) return { kind: 'conflict' };
+  if (fenced !== APPLIED) return { kind: 'conflict', seen: fenced };
   ctx.metrics.increment(METRIC.sessionFence);
   return await putAbsent(ctx, target, id, build(base.version + 2, writeId), writeId, base.version + 2, deadline);
 }
 
 async function putAbsent(ctx: StoreContext, table: TableRef, id: string, item: Item, writeId: string, version: number, deadline: Deadline): Promise<WriteOutcome> {
-  const applied = await conditional(ctx, table, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfAbsentInput(table.name, item), deadline));
-  return applied ? { kind: 'written', table, version, item } : { kind: 'conflict' };
+  const seen = await conditional(ctx, table, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfAbsentInput(table.name, item), deadline));
+  return seen === APPLIED ? { kind: 'written', table, version, item } : { kind: 'conflict', seen };
 }
 
+const APPLIED = Symbol('applied');
+
 /**
- * Sends a conditional write. True when it was applied: it succeeded, or its condition failed only
- * because an earlier attempt of the same write (whose answer was lost) had been applied.
+ * Sends a conditional write. {@link APPLIED} when it was applied: it succeeded, or its condition
+ * failed only because an earlier attempt of the same write (whose answer was lost) had been
+ * applied. Otherwise the stored item where the condition failed, when it is authoritative.
  */
-async function conditional(ctx: StoreContext, table: TableRef, id: string, writeId: string, deadline: Deadline, send: () => Promise<unknown>): Promise<boolean> {
+async function conditional(ctx: StoreContext, table: TableRef, id: string, writeId: string, deadline: Deadline, send: () => Promise<unknown>): Promise<typeof APPLIED | Found | undefined> {
   try {
     await send();
-    return true;
+    return APPLIED;
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
     const stored = (error as { Item?: Item }).Item ?? (await ctx.backend.send('GetItem', buildGetInput(table.name, id, true), deadline)).Item;
     if (writeIdOf(stored) === writeId) {
       ctx.metrics.increment(METRIC.sessionSaveRecovered);
-      return true;
+      return APPLIED;
     }
     ctx.metrics.increment(METRIC.sessionSaveConflict);
-    return false;
+    if (stored === undefined) return undefined;
+    const found = decodeFound(ctx, table, id, stored);
+    const record = found.record;
+    return record.kind === 'tombstone' || (record.kind === 'session' && record.movedTo === undefined) ? found : undefined;
   }
 }

@@ -7,6 +7,15 @@ import { startLocalDynamo } from '../../src/local/index.js';
 import { createTestClient, testEndpoint, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
+/** The `code` of the error `run` throws, or undefined when it does not throw. */
+function errorCodeOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return (error as { code?: unknown }).code;
+  }
+  return undefined;
+}
 
 describe('startLocalDynamo', () => {
   const dirs: string[] = [];
@@ -33,7 +42,10 @@ describe('startLocalDynamo', () => {
     client.destroy();
     await first.stop();
     await first.stop();
-    expect(await first.exited).not.toBeUndefined();
+    // stop() resolves only once the process is gone: ended by its SIGTERM (exit code null) or
+    // exiting cleanly on it, not crashed, and its pid no longer names a process.
+    expect(await first.exited).toBeOneOf([null, 0]);
+    expect(errorCodeOf(() => process.kill(first.pid, 0))).toBe('ESRCH');
 
     const second = await startLocalDynamo({ dataDir: dir, port: first.port });
     const again = createTestClient(second.endpoint);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions, type Logger } from '../../src/index.js';
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
-import { createTestClient, dropTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { createTestApp, type TestAppOptions } from '../support/express-app.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 
@@ -25,6 +25,14 @@ function recordingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: keyof Logger) => (fields: Record<string, unknown>, message?: string) => lines.push({ level, fields, message });
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
+}
+
+/** Resolves when `promise` settles or after `timeoutMs`, whichever comes first. */
+async function settledWithin(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
 }
 
 async function start(options: DynamoSessionStoreOptions = {}, app: TestAppOptions = {}) {
@@ -119,9 +127,28 @@ describe('metrics over statsd', () => {
   });
 
   it('sends timers, counters, the size histogram and capacity to a real UDP socket', async () => {
-    socket = createSocket('udp4');
+    // Each expected line: exactly this text, or a line matching this pattern.
+    const expected: (string | RegExp)[] = [
+      /^dsmtest\.session\.load:\d+(\.\d+)?\|ms$/,
+      /^dsmtest\.session\.save:\d+(\.\d+)?\|ms$/,
+      'dsmtest.session.save.put:1|c',
+      'dsmtest.session.load.hit_current:1|c',
+      /^dsmtest\.session\.size:\d+\|h$/,
+      /^dsmtest\.dynamodb\.calls:1\|c\|#op:GetItem$/,
+      /^dsmtest\.capacity\.read:(0\.5|1)\|c/,
+      /^dsmtest\.capacity\.write:1\|c/,
+      'dsmtest.table.created:1|c',
+      /^dsmtest\.request\.duration:\d+(\.\d+)?\|ms$/,
+    ];
     const lines: string[] = [];
-    socket.on('message', (msg) => lines.push(...msg.toString().split('\n').filter(Boolean)));
+    const missing = () => expected.filter((e) => !lines.some((line) => (typeof e === 'string' ? line === e : e.test(line))));
+    let allArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (allArrived = resolve));
+    socket = createSocket('udp4');
+    socket.on('message', (msg) => {
+      lines.push(...msg.toString().split('\n').filter(Boolean));
+      if (missing().length === 0) allArrived();
+    });
     await new Promise<void>((resolve) => socket!.bind(0, '127.0.0.1', resolve));
     const port = (socket.address() as AddressInfo).port;
     const h = await start({ statsdHost: '127.0.0.1', statsdPort: port, statsdPrefix: 'dsmtest' });
@@ -129,17 +156,8 @@ describe('metrics over statsd', () => {
     await b.get('/count');
     await b.get('/peek');
     await h.store.close(); // flushes the statsd buffer
-    await new Promise((r) => setTimeout(r, 200));
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.session\.load:\d+(\.\d+)?\|ms$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.session\.save:\d+(\.\d+)?\|ms$/));
-    expect(lines).toContain('dsmtest.session.save.put:1|c');
-    expect(lines).toContain('dsmtest.session.load.hit_current:1|c');
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.session\.size:\d+\|h$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.dynamodb\.calls:1\|c\|#op:GetItem$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.capacity\.read:(0\.5|1)\|c/));
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.capacity\.write:1\|c/));
-    expect(lines).toContain('dsmtest.table.created:1|c');
-    expect(lines).toContainEqual(expect.stringMatching(/^dsmtest\.request\.duration:\d+(\.\d+)?\|ms$/));
+    await settledWithin(arrived, 5000); // the packets are on their way: wait for them, at most 5 s
+    expect(missing(), `received: ${JSON.stringify(lines)}`).toEqual([]);
   });
 
   it('keeps serving when statsd is unreachable', async () => {
@@ -176,7 +194,7 @@ describe('logs', () => {
     const h = await start({ logger });
     const base = h.store.tables().find((t) => t.role === 'current')!.name;
     await dropTablesWithPrefix(admin, base);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntilTableGone(admin, base);
     await expect(h.store.get('some-session-id-000001')).rejects.toMatchObject({ code: 'backend.tableMissing' });
     const fault = lines.find((l) => l.level === 'warn' && l.message === 'Session load failed');
     expect(fault?.fields).toMatchObject({ op: 'load', code: 'backend.tableMissing' });

@@ -69,6 +69,7 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Run
     stderr += chunk;
   });
   let timedOut = false;
+  let closed = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
@@ -76,24 +77,41 @@ export function spawnCli(args: readonly string[], options: CliOptions = {}): Run
   const done = new Promise<CliResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
+      closed = true;
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started, timedOut });
     });
   });
-  const waitForStdout = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> => {
-    const deadline = performance.now() + timeoutMs;
-    let exited = false;
-    void done.then(() => {
-      exited = true;
+  // Checked on every chunk of output and when the process ends: no polling.
+  const waitForStdout = (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const stop = (): void => {
+        clearTimeout(deadline);
+        child.stdout?.off('data', check);
+        child.off('close', onClose);
+      };
+      const check = (): boolean => {
+        const match = stdout.match(pattern);
+        if (match === null) return false;
+        stop();
+        resolve(match);
+        return true;
+      };
+      const onClose = (): void => {
+        if (check()) return;
+        stop();
+        reject(new Error(`dsm exited before printing ${pattern}; stdout: ${stdout}; stderr: ${stderr}`));
+      };
+      const deadline = setTimeout(() => {
+        stop();
+        reject(new Error(`dsm printed no ${pattern} in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+      }, timeoutMs);
+      if (check()) return;
+      if (closed) return onClose();
+      // Added after the listener that appends to `stdout`, so each check sees the new chunk.
+      child.stdout?.on('data', check);
+      child.once('close', onClose);
     });
-    for (;;) {
-      const match = stdout.match(pattern);
-      if (match !== null) return match;
-      if (exited) throw new Error(`dsm exited before printing ${pattern}; stdout: ${stdout}; stderr: ${stderr}`);
-      if (performance.now() > deadline) throw new Error(`dsm printed no ${pattern} in ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
   return { child, stdout: () => stdout, stderr: () => stderr, waitForStdout, done };
 }
 

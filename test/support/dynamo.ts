@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 
 /** Table settings for tests that create tables themselves: on-demand billing. */
@@ -43,6 +43,15 @@ export async function dropTablesWithPrefix(client: DynamoDBClient, prefix: strin
   for (const name of await listTablesWithPrefix(client, prefix)) {
     await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
   }
+}
+
+/**
+ * Resolves once DynamoDB no longer knows the table `name`. DeleteTable answers while the table is
+ * still DELETING (for 150 ms on the test server), so a test that needs the table gone awaits this.
+ * Throws when it is still there after 10 s.
+ */
+export async function waitUntilTableGone(client: DynamoDBClient, name: string): Promise<void> {
+  await waitUntilTableNotExists({ client, maxWaitTime: 10, minDelay: 0.02, maxDelay: 0.1 }, { TableName: name });
 }
 
 /** Tables starting with `prefix` that are not being deleted. */

@@ -36,11 +36,11 @@ export function createLocalCommand(ctx: CommandContext): CommandUnknownOpts {
         verbose: settings.verbose,
       });
       const started: LocalStarted = { endpoint: local.endpoint, port: local.port, pid: local.pid, dataDir: options.data ?? null };
+      // Listen for Ctrl-C and SIGTERM before saying how to stop: a signal sent as soon as the
+      // message appears must stop the server too, not kill this process and orphan it.
+      const stopRequested = ctx.io.waitForStop().then((signal) => ({ kind: 'signal' as const, signal }));
       ctx.print(settings, started, formatLocalStarted);
-      const outcome = await Promise.race([
-        ctx.io.waitForStop().then((signal) => ({ kind: 'signal' as const, signal })),
-        local.exited.then((code) => ({ kind: 'exited' as const, code })),
-      ]);
+      const outcome = await Promise.race([stopRequested, local.exited.then((code) => ({ kind: 'exited' as const, code }))]);
       await local.stop();
       // A server killed by a signal was stopped along with us (Ctrl-C reaches the whole process group).
       if (outcome.kind === 'exited' && outcome.code !== null) {
