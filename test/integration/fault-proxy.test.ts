@@ -4,6 +4,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
@@ -206,6 +207,84 @@ describe('startFaultProxy', () => {
     expect(outcomes[2]).toBeUndefined();
     expect(proxy.calls()).toEqual({ PutItem: 1, GetItem: 3 });
     expect(proxy.faultedCalls()).toEqual({ GetItem: 2 });
+  });
+
+  it('drop applies a PutItem, then resets the connection: the item is stored, the client gets ECONNRESET', async () => {
+    const client = viaProxy();
+    const dropped = { id: { S: 'dropped-put' } };
+    proxy.setFault({ kind: 'drop' }, { operations: ['PutItem'] });
+    const error = await failure(client.send(new PutItemCommand({ TableName: table, Item: { ...dropped, note: { S: 'applied' } } })));
+
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    const { Item } = await direct.send(new GetItemCommand({ TableName: table, Key: dropped, ConsistentRead: true }));
+    expect(Item).toEqual({ ...dropped, note: { S: 'applied' } });
+    expect(proxy.calls()).toEqual({ PutItem: 1 });
+    expect(proxy.faultedCalls()).toEqual({ PutItem: 1 });
+  });
+
+  it('drop applies a conditional write exactly once: a retry of it then fails its condition', async () => {
+    const client = viaProxy();
+    const counter = { id: { S: 'dropped-update' } };
+    await direct.send(new PutItemCommand({ TableName: table, Item: { ...counter, v: { N: '1' } } }));
+    const bump = () =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: counter,
+          UpdateExpression: 'SET v = :next',
+          ConditionExpression: 'v = :expected',
+          ExpressionAttributeValues: { ':expected': { N: '1' }, ':next': { N: '2' } },
+        }),
+      );
+    proxy.setFault({ kind: 'drop' }, { operations: ['UpdateItem'], times: 1 });
+    expect(await failure(bump())).toMatchObject({ code: 'ECONNRESET' });
+    // The write happened although its answer was lost: retrying it blindly fails its own condition.
+    expect(await failure(bump())).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    const { Item } = await direct.send(new GetItemCommand({ TableName: table, Key: counter, ConsistentRead: true }));
+    expect(Item?.v).toEqual({ N: '2' });
+  });
+
+  it('drop on a kept-alive connection: the next request opens a fresh one and succeeds', async () => {
+    const client = viaProxy();
+    await getItem(client);
+    proxy.setFault({ kind: 'drop' }, { operations: ['GetItem'], times: 1 });
+    expect(await failure(getItem(client))).toMatchObject({ code: 'ECONNRESET' });
+    const { Item } = await getItem(client);
+    expect(Item?.note).toEqual({ S: 'hello' });
+    expect(proxy.faultedCalls()).toEqual({ GetItem: 1 });
+  });
+
+  it('every: 3 drops exactly 1 write in 3, and every write is applied', async () => {
+    const client = viaProxy();
+    proxy.setFault({ kind: 'drop' }, { operations: ['PutItem'], every: 3 });
+    const outcomes: unknown[] = [];
+    for (let i = 1; i <= 7; i += 1) {
+      await getItem(client); // does not match, so it does not count towards every
+      outcomes.push(await failure(client.send(new PutItemCommand({ TableName: table, Item: { id: { S: `every-${i}` }, n: { N: String(i) } } }))));
+    }
+
+    expect(outcomes.map((e) => (e === undefined ? 'ok' : (e as { code?: string }).code))).toEqual(['ok', 'ok', 'ECONNRESET', 'ok', 'ok', 'ECONNRESET', 'ok']);
+    for (let i = 1; i <= 7; i += 1) {
+      const { Item } = await direct.send(new GetItemCommand({ TableName: table, Key: { id: { S: `every-${i}` } }, ConsistentRead: true }));
+      expect(Item?.n).toEqual({ N: String(i) });
+    }
+    expect(proxy.calls()).toEqual({ GetItem: 7, PutItem: 7 });
+    expect(proxy.faultedCalls()).toEqual({ PutItem: 2 });
+  });
+
+  it('every combines with times: only every N-th matching request counts towards times', async () => {
+    const client = viaProxy();
+    proxy.setFault({ kind: 'error500' }, { operations: ['GetItem'], every: 2, times: 2 });
+    const outcomes: unknown[] = [];
+    for (let i = 0; i < 6; i += 1) outcomes.push(await failure(getItem(client)));
+
+    expect(outcomes.map((e) => (e === undefined ? 'ok' : (e as Error).name))).toEqual(['ok', 'InternalServerError', 'ok', 'InternalServerError', 'ok', 'ok']);
+    expect(proxy.faultedCalls()).toEqual({ GetItem: 2 });
+  });
+
+  it('every must be a positive integer', () => {
+    expect(() => proxy.setFault({ kind: 'drop' }, { every: 0 })).toThrow(/every must be a positive integer/);
+    expect(() => proxy.setFault({ kind: 'drop' }, { every: 1.5 })).toThrow(/every must be a positive integer/);
   });
 
   it('resetCounts zeroes both counters', async () => {

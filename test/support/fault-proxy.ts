@@ -18,6 +18,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `delay`: forward it after `ms` milliseconds.
  * - `throttle`: HTTP 400 `ProvisionedThroughputExceededException`, as DynamoDB sends it.
  * - `error500`: HTTP 500 `InternalServerError`, as DynamoDB sends it.
+ * - `drop`: apply, then drop the answer. The request is forwarded and the whole upstream answer
+ *   read (so the target has applied a write), then the client's connection is reset without a
+ *   byte of it: the client fails with `code: 'ECONNRESET'` and cannot tell whether its write
+ *   happened. This is the "lost answer" of a real network.
  */
 export type Fault =
   | { kind: 'pass' }
@@ -25,7 +29,8 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
   | { kind: 'throttle' }
-  | { kind: 'error500' };
+  | { kind: 'error500' }
+  | { kind: 'drop' };
 
 /** Which requests a fault applies to. */
 export interface FaultOptions {
@@ -33,6 +38,12 @@ export interface FaultOptions {
   operations?: readonly string[];
   /** Fault only the next `times` matching requests, then pass. @default no limit */
   times?: number;
+  /**
+   * Fault only every `every`-th matching request (the `every`-th, the `2 × every`-th, ...) and
+   * pass the others: `every: 3` drops 1 write in 3, deterministically. Requests passed this way
+   * do not use up `times`. @default 1 (every matching request)
+   */
+  every?: number;
 }
 
 /** A real HTTP proxy on 127.0.0.1 between a DynamoDB client and a DynamoDB-compatible server. */
@@ -79,6 +90,9 @@ interface ActiveFault {
   fault: Fault;
   operations: ReadonlySet<string> | undefined;
   remaining: number | undefined;
+  every: number;
+  /** Matching requests seen since the fault was set. */
+  matched: number;
 }
 
 /** The operation name from `X-Amz-Target: DynamoDB_20120810.GetItem`, or `unknown`. */
@@ -102,6 +116,8 @@ function increment(counts: Map<string, number>, key: string): void {
  * const proxy = await startFaultProxy(testEndpoint());
  * proxy.setFault({ kind: 'throttle' }, { operations: ['GetItem'], times: 1 });
  * // ... a client on proxy.endpoint gets ProvisionedThroughputExceededException once
+ * proxy.setFault({ kind: 'drop' }, { operations: ['PutItem', 'UpdateItem', 'DeleteItem'], every: 3 });
+ * // ... 1 write in 3 is applied but its answer lost (ECONNRESET)
  * await proxy.close();
  * ```
  */
@@ -125,6 +141,8 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
   function takeFault(operation: string): Fault {
     if (active === undefined) return { kind: 'pass' };
     if (active.operations !== undefined && !active.operations.has(operation)) return { kind: 'pass' };
+    active.matched += 1;
+    if (active.matched % active.every !== 0) return { kind: 'pass' };
     if (active.remaining !== undefined) {
       if (active.remaining <= 0) return { kind: 'pass' };
       active.remaining -= 1;
@@ -158,6 +176,38 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
       sendJson(res, 502, 'ProxyUpstreamError', JSON.stringify({ __type: 'ProxyUpstreamError', message: error.message }));
     });
     // The client went away before the answer: stop the upstream call too.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  /**
+   * Forwards the request, reads the whole answer (the target has applied the request by then),
+   * and resets the client's connection instead of sending it.
+   */
+  function forwardThenDrop(req: IncomingMessage, res: ServerResponse): void {
+    const drop = (): void => {
+      if (!req.socket.destroyed) req.socket.resetAndDestroy();
+    };
+    const upstream = httpRequest(
+      {
+        host: targetHost,
+        port: targetPort,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: upstreamAgent,
+      },
+      (answer) => {
+        answer.once('end', drop);
+        answer.once('error', drop);
+        answer.resume();
+      },
+    );
+    upstreamRequests.add(upstream);
+    upstream.once('close', () => upstreamRequests.delete(upstream));
+    upstream.once('error', drop);
     res.once('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
@@ -217,6 +267,9 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
       case 'error500':
         afterBody(req, () => sendJson(res, 500, 'InternalServerError', INTERNAL_ERROR_BODY));
         return;
+      case 'drop':
+        forwardThenDrop(req, res);
+        return;
     }
   });
 
@@ -265,10 +318,14 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     endpoint: `http://${HOST}:${port}`,
     port,
     setFault(fault, options = {}) {
+      const every = options.every ?? 1;
+      if (!Number.isInteger(every) || every < 1) throw new Error(`startFaultProxy: every must be a positive integer, got ${every}`);
       active = {
         fault,
         operations: options.operations === undefined ? undefined : new Set(options.operations),
         remaining: options.times,
+        every,
+        matched: 0,
       };
     },
     clearFault() {
