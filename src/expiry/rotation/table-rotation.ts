@@ -105,9 +105,14 @@ export class TableRotation implements ExpiryStrategy {
     const period = periodIndexAt(nowMs, this.#o.periodMs);
     const current = this.#inUse(period);
     if (current === undefined) return [];
-    const tables: TableRef[] = [this.#ref(current, 'current'), this.#ref(current - 1, 'previous')];
-    if (current < period) tables.push(this.#ref(period, 'next'));
-    if (current === period && msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs) tables.push(this.#ref(period + 1, 'next'));
+    // Every table a server whose clock is within the skew of ours may read or write: its current
+    // table, its previous one, and the next one near a boundary.
+    const from = periodIndexAt(nowMs - this.#o.clockSkewMs, this.#o.periodMs) - 1;
+    const to = Math.max(periodIndexAt(nowMs + this.#o.clockSkewMs, this.#o.periodMs), period);
+    const tables: TableRef[] = [this.#ref(current, 'current')];
+    for (let p = Math.min(from, current - 1); p <= to; p += 1) {
+      if (p !== current) tables.push(this.#ref(p, p < current ? 'previous' : 'next'));
+    }
     return tables;
   }
 
