@@ -10,10 +10,9 @@ export { SessionStore } from './store/index.js';
 export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession } from './store/index.js';
 
 // Options.
-export { resolveOptions, DEFAULTS } from './config/index.js';
 export type {
   DynamoSessionStoreOptions,
-  ResolvedOptions,
+  StoreSettings,
   ExpiryMode,
   BillingMode,
   BackendErrorPolicy,

@@ -1,4 +1,4 @@
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   DynamoSessionStore,
   type SessionManagerError,
@@ -39,5 +39,19 @@ describe('public types', () => {
     expectTypeOf<DynamoSessionStore>().toMatchTypeOf<Parameters<typeof sessionTracker>[0]>();
     expectTypeOf<ReturnType<typeof sessionTracker>>().parameters.toMatchTypeOf<[unknown, unknown, (error?: unknown) => void]>();
     expectTypeOf(startLocalDynamo).returns.resolves.toEqualTypeOf<LocalDynamo>();
+  });
+});
+
+describe('what the package root does not expose', () => {
+  it('exports no internal helper, and a store shows no credentials', async () => {
+    const root = (await import('./index.js')) as Record<string, unknown>;
+    for (const name of ['resolveOptions', 'DEFAULTS', 'metricsRecorder']) expect(root).not.toHaveProperty(name);
+    const store = new DynamoSessionStore({ dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'AKIAEXAMPLE', awsSecretKey: 'very-secret-key', maintenanceIntervalSeconds: 0 });
+    try {
+      expect(JSON.stringify(store.core.options)).not.toContain('very-secret-key');
+      expect(store.core).not.toHaveProperty('metricsRecorder');
+    } finally {
+      await store.close();
+    }
   });
 });

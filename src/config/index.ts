@@ -1,4 +1,4 @@
 export { resolveOptions } from './resolve-options.js';
-export type { ResolvedOptions, ConnectionOptions, CapacityOptions } from './resolve-options.js';
+export type { ResolvedOptions, StoreSettings, ConnectionOptions, CapacityOptions } from './resolve-options.js';
 export { DEFAULTS, EXPIRY_MODES, BILLING_MODES, BACKEND_ERROR_POLICIES, TRANSPORTS } from './defaults.js';
 export type { DynamoSessionStoreOptions, ExpiryMode, BillingMode, BackendErrorPolicy, IgnorePattern, Transport } from './options.js';
