@@ -20,6 +20,11 @@ export interface LoadContext {
    * (the move was cut short): the next write completes the move into this table.
    */
   readonly movingTo?: TableRef | undefined;
+  /**
+   * Set after a merge: `bodyJson` is the caller's session, while the stored copy (at `version`) is
+   * the merged one. A move must then copy what is stored, not the caller's session.
+   */
+  readonly merged?: boolean;
 }
 
 /** A session read from the store, with what the load learnt. */

@@ -28,11 +28,18 @@ const MAX_HOPS = 3;
  * the table it moved on to. A fenced copy whose move was cut short (nothing in the later table) is
  * returned as it is: its data is the session, and the next write completes the move.
  *
+ * `anchor` is a table where the caller knows a copy was (the table its request loaded the session
+ * from): it is read too. Every later copy is reachable from it through fences, so a session that
+ * moved on beyond this server's read plan meanwhile (a server whose clock runs ahead, a request
+ * that took long) is still found, never taken for gone.
+ *
  * @returns the copy, a tombstone (destroyed), an unreadable item, or undefined when nothing is stored.
  */
-export async function locate(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
+export async function locate(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean, anchor?: TableRef): Promise<Found | undefined> {
   const now = ctx.options.now();
-  const plan = ctx.strategy.readPlan(now);
+  const planned = ctx.strategy.readPlan(now);
+  const extra = anchor === undefined || [...planned.first, ...planned.fallback].some((table) => table.name === anchor.name) ? undefined : ctx.strategy.refFor(anchor.name, now);
+  const plan = extra === undefined ? planned : { first: [...planned.first, extra], fallback: planned.fallback };
   if (ctx.strategy.needsMaintenance(now)) ctx.kickMaintenance();
   const current = plan.first.find((table) => table.role === 'current');
   let found: Found | undefined;

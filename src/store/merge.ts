@@ -53,12 +53,12 @@ export async function mergeAfterConflict(
       await sleep(Math.min(backoffMs(round - 1, 10, 1000), deadline.remainingMs() / 2), { keepAlive: true });
     }
     // The copy the failed condition found, when authoritative; else a read of every table it can be in.
-    const stored = seen ?? (await locate(ctx, id, deadline, true));
+    const stored = seen ?? (await locate(ctx, id, deadline, true, load?.table));
     seen = undefined;
-    const base = baseOf(ctx, id, stored, load !== undefined);
+    const base = baseOf(ctx, id, stored);
     if (base === 'dropped') {
       ctx.metrics.increment(METRIC.sessionSaveDropped);
-      safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id) }), 'Save dropped: the session was destroyed or expired meanwhile');
+      safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), why: stored?.record.kind === 'tombstone' ? 'destroyed' : 'expired', table: stored?.table.name }), 'Save dropped: the session was destroyed or expired meanwhile');
       return { kind: 'dropped' };
     }
     const record = base === undefined ? undefined : (stored!.record as { session: SessionRecord; createdAtMs: number });
@@ -79,12 +79,15 @@ export async function mergeAfterConflict(
 }
 
 /**
- * The base of the next write from what is stored: `dropped` when the session is gone (destroyed,
- * expired, or, for a session the request loaded, no longer stored at all); undefined when nothing
- * is stored and the caller's session may be written as new.
+ * The base of the next write from what is stored: `dropped` when the session is gone for good
+ * (destroyed: a tombstone; or past its lifetime); undefined when nothing is stored anywhere it can
+ * be, so the caller's session is written as new. A session the request loaded can vanish without
+ * a tombstone only with its table (a server whose clock runs ahead dropped the table this one still
+ * read as previous): the user's data is then written again rather than silently lost. A destroy
+ * always leaves a tombstone in its write table, so this never brings back a destroyed session.
  */
-function baseOf(ctx: StoreContext, id: string, stored: Found | undefined, wasLoaded: boolean): WriteBase | 'dropped' | undefined {
-  if (stored === undefined) return wasLoaded ? 'dropped' : undefined;
+function baseOf(ctx: StoreContext, id: string, stored: Found | undefined): WriteBase | 'dropped' | undefined {
+  if (stored === undefined) return undefined;
   const record = stored.record;
   if (record.kind === 'tombstone') return 'dropped';
   if (record.kind === 'corrupt') {

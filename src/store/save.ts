@@ -144,7 +144,7 @@ async function write(
     logSaved(ctx, id, session, written.table.name, outcomeReason);
     // The context describes the caller's session, not a merged one: a further save of the same
     // object then sends only what changed since, not the removal of keys it never had.
-    const context: LoadContext = { table: written.table, version: written.version, bodyJson, lastAccessedMs, expiresAtMs, createdAtMs };
+    const context: LoadContext = { table: written.table, version: written.version, bodyJson, lastAccessedMs, expiresAtMs, createdAtMs, merged: outcomeReason === 'merged' };
     return { action: 'written', reason: outcomeReason, context };
   });
 }
@@ -215,20 +215,26 @@ async function locateContext(ctx: StoreContext, id: string, deadline: Deadline):
  * tries again (a fenced copy without its later copy is completed). `flush()` and `close()` wait for it.
  */
 function moveInBackground(ctx: StoreContext, id: string, session: SessionRecord, load: LoadContext, expiresAtMs: number): void {
-  const move = async (): Promise<void> => {
-    const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
-    const outcome = await writeSession(ctx, id, build, load, ctx.backend.operationDeadline());
-    if (outcome.kind === 'written') {
-      ctx.metrics.increment(METRIC.sessionTouchWrite);
-      safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), from: load.table.name, to: outcome.table.name }), 'Session moved forward');
-    } else {
-      ctx.metrics.increment(METRIC.sessionTouchSkipped);
+  const move = async (): Promise<boolean> => {
+    const deadline = ctx.backend.operationDeadline();
+    if (load.merged === true) {
+      // What is stored is a merge of this request's session with others': move that, never this copy.
+      const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, undefined, deadline);
+      return merged.kind === 'merged';
     }
+    const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
+    return (await writeSession(ctx, id, build, load, deadline)).kind === 'written';
   };
   ctx.background.add(
-    move().catch((error: unknown) => {
-      safeLog(ctx.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
-    }),
+    move().then(
+      (moved) => {
+        ctx.metrics.increment(moved ? METRIC.sessionTouchWrite : METRIC.sessionTouchSkipped);
+        if (moved) safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), from: load.table.name }), 'Session moved forward');
+      },
+      (error: unknown) => {
+        safeLog(ctx.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
+      },
+    ),
   );
 }
 

@@ -139,6 +139,27 @@ describe('no update is lost at a boundary between servers whose clocks differ', 
   });
 });
 
+describe('moving a merged session forward', () => {
+  it('copies what is stored (the merge), not the session of the request that merged (found by the soak test)', async () => {
+    const b = newBase('g-mmove');
+    const clock = createManualClock(T0 + 50 * 60_000);
+    const store = core(b, clock);
+    await store.ready();
+    await store.set('merged-move-session1', { cookie, a: 0 } as never);
+    const r1 = await store.get('merged-move-session1');
+    const r2 = await store.get('merged-move-session1');
+    await store.set('merged-move-session1', { ...r1!.session, k1: 1 }, { load: r1!.context });
+    const second = { ...r2!.session, k2: 2 };
+    const merged = await store.set('merged-move-session1', second, { load: r2!.context });
+    expect(merged.reason).toBe('merged');
+    clock.advance(20 * 60_000); // the next period: the request's closing touch moves the session
+    await store.maintain();
+    await store.touch('merged-move-session1', second, { load: merged.context });
+    await store.flush();
+    expect((await store.get('merged-move-session1'))?.session).toMatchObject({ a: 0, k1: 1, k2: 2 });
+  });
+});
+
 describe('lost answers', () => {
   it('a write applied whose answer was lost counts as done, not as a conflict (recognised by its write id)', async () => {
     const b = newBase('g-own');
