@@ -15,6 +15,7 @@ export function createExpiryStrategy(o: StoreSettings, backend: Backend, metrics
     baseName: o.tableBaseName,
     periodMs: o.rotationPeriodMs,
     clockSkewMs: o.clockSkewMs,
+    operationMs: o.operationTimeoutMs,
     createAheadMs: o.createAheadMs,
     createTables: o.createTables,
     capacity: o.capacity,

@@ -19,6 +19,11 @@ export interface TableRotationOptions extends TableAdminContext {
   readonly baseName: string;
   readonly periodMs: number;
   readonly clockSkewMs: number;
+  /**
+   * How long a store operation may take (its deadline): a table chosen at an operation's start
+   * must still be right at its end, so the windows that allow for skew also allow for this.
+   */
+  readonly operationMs: number;
   readonly createAheadMs: number;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
@@ -61,6 +66,11 @@ export class TableRotation implements ExpiryStrategy {
     return name;
   }
 
+  /** Clock skew plus the length of one operation: how far apart two servers' views of "now" can be. */
+  get #marginMs(): number {
+    return this.#o.clockSkewMs + this.#o.operationMs;
+  }
+
   #isActive(period: number): boolean {
     return this.#known.get(period)?.status === 'ACTIVE';
   }
@@ -90,7 +100,7 @@ export class TableRotation implements ExpiryStrategy {
     // has not seen its own period's table yet, to that one): read it too, whether or not this
     // server knows it is ACTIVE; a missing table is a miss.
     if (current < period) first.push(this.#ref(period, 'next'));
-    else if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.clockSkewMs) first.push(this.#ref(period + 1, 'next'));
+    else if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#marginMs) first.push(this.#ref(period + 1, 'next'));
     const nearStart = current === period && nowMs - periodStartMs(period, this.#o.periodMs) < this.#o.clockSkewMs;
     if (this.#isActive(current - 1)) (nearStart ? first : fallback).push(this.#ref(current - 1, 'previous'));
     return { first, fallback };
@@ -107,8 +117,8 @@ export class TableRotation implements ExpiryStrategy {
     if (current === undefined) return [];
     // Every table a server whose clock is within the skew of ours may read or write: its current
     // table, its previous one, and the next one near a boundary.
-    const from = periodIndexAt(nowMs - this.#o.clockSkewMs, this.#o.periodMs) - 1;
-    const to = Math.max(periodIndexAt(nowMs + this.#o.clockSkewMs, this.#o.periodMs), period);
+    const from = periodIndexAt(nowMs - this.#marginMs, this.#o.periodMs) - 1;
+    const to = Math.max(periodIndexAt(nowMs + this.#marginMs, this.#o.periodMs), period);
     const tables: TableRef[] = [this.#ref(current, 'current')];
     for (let p = Math.min(from, current - 1); p <= to; p += 1) {
       if (p !== current) tables.push(this.#ref(p, p < current ? 'previous' : 'next'));
@@ -257,7 +267,7 @@ export class TableRotation implements ExpiryStrategy {
   }
 
   async #deleteExpired(nowMs: number, period: number): Promise<void> {
-    if (nowMs - periodStartMs(period, this.#o.periodMs) < this.#o.clockSkewMs) return; // lagging servers still read period - 2
+    if (nowMs - periodStartMs(period, this.#o.periodMs) < this.#marginMs) return; // lagging servers still read period - 2
     const names = await listTablesWithPrefix(this.#o, `${this.#o.baseName}_`);
     let own = 0;
     for (const name of names) {
