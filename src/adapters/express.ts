@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Request } from 'express';
 import { Store, type SessionData } from 'express-session';
 import type { SessionRecord } from '../codec/codec.js';
@@ -5,9 +6,14 @@ import type { DynamoSessionStoreOptions } from '../config/options.js';
 import type { TableInfo } from '../expiry/strategy.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
 import { SessionStore, type InspectedSession, type SaveHints } from '../store/index.js';
-import { requestScope, requestStateOf } from '../store/index.js';
+import { ensureRequestState, requestStateFor, type LoadContext } from '../store/index.js';
 import { settle, type Callback } from './callback.js';
-import { attachLoadContext, copyLoadContext, loadContextOf } from './load-context.js';
+
+/**
+ * What `get` learnt about each session object it returned, until express-session hands the object
+ * to `createSession` with its request: there it moves into the request's record.
+ */
+const loadedBy = new WeakMap<object, { readonly id: string; readonly context: LoadContext }>();
 
 /**
  * An express-session store that keeps sessions in DynamoDB, with expiry by table rotation (or
@@ -48,7 +54,7 @@ export class DynamoSessionStore extends Store {
   get<T extends object = SessionData>(sid: string, callback?: Callback<T | null>): Promise<T | null> | undefined {
     const work = this.#core.get(sid).then((loaded) => {
       if (loaded === null) return null;
-      attachLoadContext(loaded.session, sid, loaded.context);
+      loadedBy.set(loaded.session, { id: sid, context: loaded.context });
       return loaded.session as unknown as T;
     });
     return settle(work, callback);
@@ -66,17 +72,16 @@ export class DynamoSessionStore extends Store {
 
   async #save(sid: string, session: object, touchOnly: boolean): Promise<void> {
     const record = session as unknown as SessionRecord;
-    const hints: SaveHints = {
-      load: loadContextOf(session, sid),
-      request: requestStateOf((session as { req?: unknown }).req) ?? requestScope.getStore(),
-    };
-    const result = touchOnly ? await this.#core.touch(sid, record, hints) : await this.#core.set(sid, record, hints);
-    attachLoadContext(session, sid, result.context);
+    // The request's record has what its load learnt (and each save keeps it up to date). A session
+    // saved outside any request (no record) replaces the stored one, as the Store contract says.
+    const hints: SaveHints = { request: requestStateFor(session) };
+    if (touchOnly) await this.#core.touch(sid, record, hints);
+    else await this.#core.set(sid, record, hints);
   }
 
   /** Destroys a session everywhere it may be stored. */
   destroy(sid: string, callback?: Callback<void>): Promise<void> | undefined {
-    const request = requestScope.getStore();
+    const request = requestStateFor();
     if (request?.ignored !== undefined) return settle(Promise.resolve(), callback);
     return settle(this.#core.destroy(sid), callback);
   }
@@ -97,11 +102,14 @@ export class DynamoSessionStore extends Store {
     return settle(this.#core.clear(), callback);
   }
 
-  /** Keeps the load context of a session loaded by `get` on the Session object express-session builds. */
+  /** Records what `get` learnt about this session in the request's record (created here without the tracker). */
   override createSession(req: Request, session: SessionData): ReturnType<Store['createSession']> {
-    const created = super.createSession(req, session);
-    copyLoadContext(session, created);
-    return created;
+    const loaded = loadedBy.get(session);
+    if (loaded !== undefined) {
+      loadedBy.delete(session);
+      ensureRequestState(req, performance.now()).loads.set(loaded.id, loaded.context);
+    }
+    return super.createSession(req, session);
   }
 
   /** Resolves once the current period's table is ACTIVE and the previous one is known. */

@@ -6,7 +6,7 @@ import { rejectUnknownKeys } from '../config/validate.js';
 import { SessionManagerError } from '../errors.js';
 import { coreOf } from '../tracker/core-of.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { requestScope, requestStateOf } from '../store/index.js';
+import { requestScope, requestStateFor } from '../store/index.js';
 
 /** Options of {@link fastifySessionTracker}. */
 export interface FastifySessionTrackerOptions extends SessionTrackerOptions {
@@ -68,7 +68,7 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
 
   // Reading the body leaves the async context; later hooks and the handler get it back.
   const reenter = (request: FastifyRequest, _reply: FastifyReply, next: () => void): void => {
-    const state = requestStateOf(request.raw);
+    const state = requestStateFor(request.raw);
     if (state === undefined) next();
     else requestScope.run(state, next);
   };
@@ -81,7 +81,7 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
   // sent: @fastify/session then saves nothing and sets, changes or clears no cookie, while later
   // hooks still see the session.
   fastify.addHook('onSend', (request, _reply, _payload, next) => {
-    const state = requestStateOf(request.raw);
+    const state = requestStateFor(request.raw);
     if (state === undefined) {
       next();
       return;
@@ -99,7 +99,7 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
   // session must move to the current table or its refresh is due.
   fastify.addHook('onResponse', (request, _reply, next) => {
     next();
-    const state = requestStateOf(request.raw);
+    const state = requestStateFor(request.raw);
     const session = (request as unknown as SessionHolder).session;
     if (isFastifySession(session) && Object.hasOwn(session, HIDDEN)) delete (session as Partial<Record<typeof HIDDEN, unknown>>)[HIDDEN];
     if (state === undefined || state.ignored !== undefined || state.degraded) return;

@@ -1,12 +1,14 @@
 // dynamo-session-manager/koa: a koa-session external store, and the request tracker as Koa middleware.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import { safeLog } from '../logging/logger.js';
-import { SessionStore, type LoadedSession } from '../store/index.js';
+import { SessionStore } from '../store/index.js';
 import { coreOf, findCore } from '../tracker/core-of.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { requestScope, requestStateOf, type RequestState } from '../store/index.js';
+import { ensureRequestState, requestStateFor, type RequestState } from '../store/index.js';
+import { dropSetCookies, isCookieNamed } from '../tracker/set-cookie.js';
 import { fromKoaSession, toKoaSession, type KoaSessionData } from './koa/session-data.js';
 
 export type { KoaSessionData } from './koa/session-data.js';
@@ -59,15 +61,6 @@ export interface OwnedKoaSessionStore extends KoaSessionStore {
   close(): Promise<void>;
 }
 
-/** What one request loaded and wrote, by session key. */
-interface KoaRequestRecord {
-  readonly loaded: Map<string, LoadedSession>;
-  readonly written: Set<string>;
-}
-
-/** The per-request records of each store, for the tracker's refresh of unsaved sessions. */
-const requestRecords = new WeakMap<KoaSessionStore, (ctx: object) => KoaRequestRecord | undefined>();
-
 /**
  * A koa-session external store that keeps sessions in DynamoDB with the same guarantees as the
  * Express store: a read-only request costs one GetItem and no write, saves are conditional on the
@@ -91,51 +84,45 @@ export function koaSessionStore(store: TrackedStore): KoaSessionStore;
 export function koaSessionStore(storeOrOptions: DynamoSessionStoreOptions | TrackedStore = {}): KoaSessionStore | OwnedKoaSessionStore {
   const shared = findCore(storeOrOptions);
   const core = shared ?? new SessionStore(storeOrOptions as DynamoSessionStoreOptions);
-  const records = new WeakMap<object, KoaRequestRecord>();
-  const recordOf = (ctx: object): KoaRequestRecord => {
-    let record = records.get(ctx);
-    if (record === undefined) {
-      record = { loaded: new Map(), written: new Set() };
-      records.set(ctx, record);
-    }
-    return record;
+  /** The request's record, through the Node request koa-session's context carries (created here without the tracker). */
+  const recordOf = (ctx: object | undefined): RequestState | undefined => {
+    const req = (ctx as { req?: unknown } | undefined)?.req;
+    return isObject(req) ? ensureRequestState(req, performance.now()) : requestStateFor();
   };
 
   const store: KoaSessionStore | OwnedKoaSessionStore = {
     core,
     async get(key, _maxAge, options = {}) {
+      const record = recordOf(options.ctx);
       const loaded = await core.get(key);
       if (loaded === null) return null;
-      if (isObject(options.ctx)) recordOf(options.ctx).loaded.set(key, loaded);
+      record?.loads.set(key, loaded.context);
+      record?.sessions.set(key, loaded.session);
       return toKoaSession(loaded.session);
     },
     async set(key, session, _maxAge, options = {}) {
-      const record = fromKoaSession(session);
-      const ctx = isObject(options.ctx) ? options.ctx : undefined;
-      const requestRecord = ctx === undefined ? undefined : recordOf(ctx);
-      const hints = { load: requestRecord?.loaded.get(key)?.context, request: stateOf(ctx) };
+      const data = fromKoaSession(session);
+      const record = isObject(options.ctx) ? recordOf(options.ctx) : undefined;
       // Without a context there is no load to compare with; then koa-session's own flag says
       // whether the data changed, and an unchanged session is only refreshed, never rewritten.
-      const result = ctx === undefined && options.changed === false ? await core.touch(key, record, hints) : await core.set(key, record, hints);
-      if (requestRecord !== undefined) {
-        requestRecord.written.add(key);
-        if (result.context !== undefined) requestRecord.loaded.set(key, { session: record, context: result.context });
+      if (record === undefined && options.changed === false) await core.touch(key, data, {});
+      else await core.set(key, data, { request: record });
+      if (record !== undefined) {
+        record.written.add(key);
+        record.sessions.set(key, data);
       }
     },
     async destroy(key, options = {}) {
-      const ctx = isObject(options.ctx) ? options.ctx : undefined;
-      if (stateOf(ctx)?.ignored !== undefined) return;
+      const record = isObject(options.ctx) ? recordOf(options.ctx) : requestStateFor();
+      if (record?.ignored !== undefined) return;
       await core.destroy(key);
-      if (ctx !== undefined) {
-        const record = recordOf(ctx);
-        record.written.add(key);
-        record.loaded.delete(key);
-      }
+      record?.written.add(key);
+      record?.loads.delete(key);
+      record?.sessions.delete(key);
     },
     ready: () => core.ready(),
     ...(shared === undefined ? { close: () => core.close() } : {}),
   };
-  requestRecords.set(store, (ctx) => records.get(ctx));
   return store;
 }
 
@@ -176,11 +163,10 @@ export type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) 
 export function koaSessionTracker(store: KoaSessionStore | TrackedStore, options: SessionTrackerOptions = {}): KoaMiddleware {
   const core = coreOf(store, 'the store given to koa-session (from koaSessionStore), a DynamoSessionStore or a SessionStore');
   const track = sessionTracker(core, options);
-  const recordsOf = requestRecords.get(store as KoaSessionStore);
   let warnedOrder = false;
 
   return async function trackKoaSession(ctx, next) {
-    if (!warnedOrder && (recordsOf?.(ctx)?.loaded.size ?? 0) > 0) {
+    if (!warnedOrder && (requestStateFor(ctx.req)?.sessions.size ?? 0) > 0) {
       warnedOrder = true;
       safeLog(core.options.logger, 'warn', {}, 'koaSessionTracker runs after koa-session: mount it before, or ignore rules and refreshes do not apply');
     }
@@ -189,41 +175,19 @@ export function koaSessionTracker(store: KoaSessionStore | TrackedStore, options
         next().then(() => resolve(), reject);
       });
     });
-    const state = requestStateOf(ctx.req);
+    const state = requestStateFor(ctx.req);
     if (state === undefined) return;
     if (state.ignored !== undefined || state.degraded) {
-      if (!state.stored) dropSessionCookies(ctx);
+      if (!state.stored) dropSetCookies(ctx.res, isCookieNamed(ctx.sessionOptions?.key ?? 'koa.sess'));
       return;
     }
-    const record = recordsOf?.(ctx);
-    if (record === undefined) return;
-    for (const [key, loaded] of record.loaded) {
-      if (record.written.has(key)) continue;
-      await core.touch(key, loaded.session, { load: loaded.context, request: state });
+    for (const [key, session] of state.sessions) {
+      if (state.written.has(key)) continue;
+      await core.touch(key, session, { request: state });
     }
   };
 }
 
-function stateOf(ctx: object | undefined): RequestState | undefined {
-  return requestStateOf((ctx as { req?: unknown } | undefined)?.req) ?? requestScope.getStore();
-}
-
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
-}
-
-/** Removes koa-session's cookie (and its signature) from the response: nothing was stored. */
-function dropSessionCookies(ctx: KoaContextLike): void {
-  if (ctx.res.headersSent) return;
-  const header = ctx.res.getHeader('set-cookie');
-  if (header === undefined) return;
-  const name = ctx.sessionOptions?.key ?? 'koa.sess';
-  const entries = Array.isArray(header) ? header : [String(header)];
-  const kept = entries.filter((entry) => {
-    const cookieName = entry.slice(0, Math.max(entry.indexOf('='), 0)).trim();
-    return cookieName !== name && cookieName !== `${name}.sig`;
-  });
-  if (kept.length === entries.length) return;
-  if (kept.length === 0) ctx.res.removeHeader('set-cookie');
-  else ctx.res.setHeader('set-cookie', kept);
 }

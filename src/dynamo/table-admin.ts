@@ -11,6 +11,33 @@ import type { CapacityOptions } from '../config/resolve-options.js';
 /** Status of a table as far as the store knows. */
 export type TableStatus = 'ACTIVE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'MISSING';
 
+/**
+ * Whether a table in `status` can take reads and writes: `ACTIVE`, and `UPDATING` too (a table
+ * whose capacity, TTL or indexes are changing still serves every item operation). The one place
+ * that says so: table creation, rotation, and `dsm status` all ask this function.
+ *
+ * @param status - DynamoDB's `TableStatus`, or `MISSING` when there is no such table.
+ * @returns true for `ACTIVE` and `UPDATING`, false for anything else.
+ * @example
+ * isUsableStatus('UPDATING'); // true
+ * @internal
+ */
+export function isUsableStatus(status: string): boolean {
+  return status === 'ACTIVE' || status === 'UPDATING';
+}
+
+/**
+ * The state as the store keeps it: a usable table (see {@link isUsableStatus}) is `ACTIVE`, any
+ * other state is returned unchanged.
+ *
+ * @param state - what {@link describeTable} returned.
+ * @returns `state`, with `status: 'ACTIVE'` when the table is usable.
+ * @internal
+ */
+export function asUsableState(state: TableState): TableState {
+  return isUsableStatus(state.status) && state.status !== 'ACTIVE' ? { ...state, status: 'ACTIVE' } : state;
+}
+
 /** What DescribeTable told about a table. */
 export interface TableState {
   readonly status: TableStatus;
@@ -76,7 +103,7 @@ export async function ensureTable(
   let delayMs = 50;
   for (;;) {
     const state = await describeTable(ctx, name);
-    if (state.status === 'ACTIVE' || state.status === 'UPDATING') return { state: { ...state, status: 'ACTIVE' }, created };
+    if (isUsableStatus(state.status)) return { state: asUsableState(state), created };
     if (state.status === 'MISSING') {
       if (!options.create) {
         throw new SessionManagerError(

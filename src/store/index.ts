@@ -4,5 +4,5 @@ export type { LoadContext, LoadedSession } from './load-context.js';
 export type { SaveHints, SaveResult } from './save.js';
 export type { InspectedSession } from './scan.js';
 export type { RequestState } from './request-state.js';
-export { createRequestState, requestScope, requestStateOf, REQUEST_STATE } from './request-state.js';
+export { attachRequestState, createRequestState, ensureRequestState, requestScope, requestStateFor } from './request-state.js';
 export { internalsOf } from './internals.js';

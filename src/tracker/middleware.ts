@@ -5,8 +5,9 @@ import type { IgnorePattern } from '../config/options.js';
 import { validateKnownKeys } from './options.js';
 import { METRIC } from '../metrics/names.js';
 import type { SessionStore } from '../store/index.js';
-import { REQUEST_STATE, createRequestState, internalsOf, requestScope } from '../store/index.js';
+import { attachRequestState, createRequestState, internalsOf, requestScope } from '../store/index.js';
 import { coreOf, type TrackedStore } from './core-of.js';
+import { carriesSessionId, dropSetCookies } from './set-cookie.js';
 import { resolveIgnoreOptions } from '../config/ignore-rules.js';
 import { matchIgnoreRules, pathOf, type IgnoreRules } from './rules.js';
 
@@ -51,11 +52,11 @@ export function sessionTracker(store: TrackedStore, options: SessionTrackerOptio
   return function trackSession(req: TrackedRequest, res: ServerResponse, next: NextFunction): void {
     const state = createRequestState(performance.now());
     state.ignored = matchIgnoreRules(rules, { path: pathOf(req.originalUrl ?? req.url ?? '/'), headerNames: headerNamesOf(req) });
-    (req as unknown as Record<symbol, unknown>)[REQUEST_STATE] = state;
+    attachRequestState(req, state);
     metrics.increment(METRIC.requestCount);
     if (state.ignored !== undefined) metrics.increment(METRIC.requestIgnored);
     onHeaders(res, function dropUnstoredSessionCookie(this: ServerResponse) {
-      if ((state.ignored !== undefined || state.degraded) && !state.stored) removeSessionCookie(this, req.sessionID);
+      if ((state.ignored !== undefined || state.degraded) && !state.stored) dropSetCookies(this, carriesSessionId(req.sessionID));
     });
     res.once('finish', () => metrics.timing(METRIC.requestDuration, performance.now() - state.startedAt));
     requestScope.run(state, next);
@@ -75,24 +76,4 @@ function headerNamesOf(req: IncomingMessage): string[] {
   const names: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) names.push(req.rawHeaders[i] ?? '');
   return names;
-}
-
-/** Drops the Set-Cookie entries that carry the session id. */
-function removeSessionCookie(res: ServerResponse, sessionId: string | undefined): void {
-  if (sessionId === undefined) return;
-  const header = res.getHeader('set-cookie');
-  if (header === undefined) return;
-  const entries = Array.isArray(header) ? header : [String(header)];
-  const kept = entries.filter((entry) => !safeDecode(entry).includes(sessionId));
-  if (kept.length === entries.length) return;
-  if (kept.length === 0) res.removeHeader('set-cookie');
-  else res.setHeader('set-cookie', kept);
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }

@@ -5,14 +5,17 @@ import { safeLog } from '../../logging/logger.js';
 import { METRIC } from '../../metrics/names.js';
 import type { ExpiryStrategy, ReadPlan, TableInfo, TableRef, TableRole } from '../strategy.js';
 import {
+  asUsableState,
   deleteTable,
   describeTable,
   ensureTable,
+  isUsableStatus,
   listTablesWithPrefix,
   type TableAdminContext,
   type TableState,
 } from '../../dynamo/table-admin.js';
 import { msUntilNextPeriod, parseTableName, periodIndexAt, periodStartMs, tableNameFor } from './periods.js';
+import { inUsePeriod, tableRoleAt } from './table-roles.js';
 
 /** Settings of {@link TableRotation}. */
 export interface TableRotationOptions extends TableAdminContext {
@@ -71,18 +74,15 @@ export class TableRotation implements ExpiryStrategy {
     return this.#o.clockSkewMs + this.#o.operationMs;
   }
 
+  /** Whether the table of `period` is known to be usable (see `isUsableStatus`). */
   #isActive(period: number): boolean {
-    return this.#known.get(period)?.status === 'ACTIVE';
+    const state = this.#known.get(period);
+    return state !== undefined && isUsableStatus(state.status);
   }
 
-  /** The period whose table is in use at `period`: the latest ACTIVE one not after it. */
+  /** The period whose table is in use at `period` (see `inUsePeriod`). */
   #inUse(period: number): number | undefined {
-    if (this.#isActive(period)) return period;
-    let best: number | undefined;
-    for (const [p, state] of this.#known) {
-      if (state.status === 'ACTIVE' && p < period && (best === undefined || p > best)) best = p;
-    }
-    return best;
+    return inUsePeriod(period, this.#known);
   }
 
   #ref(period: number, role: TableRole): TableRef {
@@ -138,7 +138,7 @@ export class TableRotation implements ExpiryStrategy {
     const startMs = parseTableName(this.#o.baseName, name);
     if (startMs === undefined) return;
     const period = periodIndexAt(startMs, this.#o.periodMs);
-    if (this.#known.get(period)?.status === 'ACTIVE') {
+    if (this.#isActive(period)) {
       this.#known.set(period, { status: 'MISSING', capacity: undefined });
       safeLog(this.#o.logger, 'warn', { table: name }, 'Session table disappeared (deleted by another server?)');
     }
@@ -160,13 +160,13 @@ export class TableRotation implements ExpiryStrategy {
 
   tables(nowMs: number): readonly TableInfo[] {
     const period = periodIndexAt(nowMs, this.#o.periodMs);
-    const current = this.#inUse(period) ?? period;
+    const at = { clockPeriod: period, inUsePeriod: this.#inUse(period) ?? period };
     return [...this.#known.entries()]
       .filter(([, state]) => state.status !== 'MISSING')
       .sort(([a], [b]) => a - b)
       .map(([p, state]) => ({
         name: this.#name(p),
-        role: p === current ? 'current' : p === current - 1 ? 'previous' : p === period + 1 ? 'next' : p < current ? 'expired' : 'future',
+        role: tableRoleAt(p, at),
         status: state.status,
         periodStartMs: periodStartMs(p, this.#o.periodMs),
         periodEndMs: periodStartMs(p + 1, this.#o.periodMs),
@@ -252,7 +252,7 @@ export class TableRotation implements ExpiryStrategy {
   async #discover(period: number): Promise<void> {
     if (this.#known.has(period) && this.#known.get(period)?.status !== 'CREATING') return;
     const state = await describeTable(this.#o, this.#name(period));
-    this.#known.set(period, state.status === 'UPDATING' ? { ...state, status: 'ACTIVE' } : state);
+    this.#known.set(period, asUsableState(state));
   }
 
   /** A new table copies the capacity of the table before it when that was provisioned (an operator or autoscaler may have tuned it). */
