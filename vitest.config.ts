@@ -42,7 +42,6 @@ export default defineConfig({
           name: 'soak',
           include: ['test/soak/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
-          fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 120_000,
         },

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildRotationReport, buildTtlReport, diffTables, planRotationTables, roleOf, type TableFacts } from './status-model.js';
+import { buildRotationReport, buildTtlReport, diffTables, planRotationTables, type TableFacts } from './status-model.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 24, 10, 20, 0); // period starting 10:00
 const base = { tableBaseName: 'app', endpoint: 'http://127.0.0.1:8000', region: undefined };
 const active = (itemCount = 0): TableFacts => ({ status: 'ACTIVE', itemCount, sizeBytes: itemCount * 100 });
 const missing: TableFacts = { status: 'MISSING', itemCount: null, sizeBytes: null };
-
-describe('roleOf', () => {
-  it.each([
-    [10, 10, 'current'],
-    [9, 10, 'previous'],
-    [11, 10, 'next'],
-    [8, 10, 'expired'],
-    [12, 10, 'future'],
-  ] as const)('period %d when the clock is in %d: %s', (period, current, role) => {
-    expect(roleOf(period, current)).toBe(role);
-  });
-});
 
 describe('planRotationTables', () => {
   it('lists our tables newest first, ignores other names, and adds the expected current and previous tables', () => {

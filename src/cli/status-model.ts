@@ -1,13 +1,15 @@
 import type { ExpiryMode } from '../config/options.js';
+import { isUsableStatus } from '../dynamo/table-admin.js';
 import { parseTableName, periodIndexAt, periodStartMs, msUntilNextPeriod, tableNameFor } from '../expiry/rotation/periods.js';
+import { inUsePeriod, tableRoleAt, type RotationRole } from '../expiry/rotation/table-roles.js';
 
 /**
  * What `dsm status` and `dsm maintain` report, and the pure functions that build it from table
  * names and descriptions. The calls themselves are in `read-status.ts`.
  */
 
-/** A table's place in time, by the clock of the machine running the CLI. */
-export type StatusRole = 'current' | 'previous' | 'next' | 'expired' | 'future';
+/** A table's place in time, by the clock of the machine running the CLI (see `tableRoleAt`). */
+export type StatusRole = RotationRole;
 
 /** DynamoDB's table status, or `MISSING` when there is no such table. */
 export type StatusTableState = 'ACTIVE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'MISSING' | (string & {});
@@ -46,7 +48,7 @@ export interface StatusReport {
     readonly nextRotationAt: string;
     readonly msUntilRotation: number;
   } | null;
-  /** The table a store writes to now (the latest ACTIVE table not after the current period), or null. */
+  /** The table a store writes to now (the latest usable table not after the current period, see `inUsePeriod`), or null. */
   readonly writeTable: string | null;
   /** Newest first. Expected tables that do not exist are listed as `MISSING`. */
   readonly tables: readonly StatusTable[];
@@ -72,12 +74,9 @@ export interface TableFacts {
   readonly ttl?: string | null;
 }
 
-/** The role of period `period` when the clock is in period `current`. */
-export function roleOf(period: number, current: number): StatusRole {
-  if (period === current) return 'current';
-  if (period === current - 1) return 'previous';
-  if (period === current + 1) return 'next';
-  return period < current ? 'expired' : 'future';
+/** The role of period `period` by the clock alone (the clock's period is `current`, whatever its status). */
+function roleByClock(period: number, clockPeriod: number): StatusRole {
+  return tableRoleAt(period, { clockPeriod, inUsePeriod: clockPeriod });
 }
 
 /**
@@ -91,16 +90,14 @@ export function planRotationTables(listed: readonly string[], base: string, peri
     const startMs = parseTableName(base, name);
     if (startMs === undefined) continue;
     const period = periodIndexAt(startMs, periodMs);
-    planned.push({ name, role: roleOf(period, current), period, listed: true });
+    planned.push({ name, role: roleByClock(period, current), period, listed: true });
   }
   for (const period of [current, current - 1]) {
     const name = tableNameFor(base, period, periodMs);
-    if (!planned.some((t) => t.name === name)) planned.push({ name, role: roleOf(period, current), period, listed: false });
+    if (!planned.some((t) => t.name === name)) planned.push({ name, role: roleByClock(period, current), period, listed: false });
   }
   return planned.sort((a, b) => b.period - a.period || (a.name < b.name ? 1 : -1));
 }
-
-const USABLE = new Set(['ACTIVE', 'UPDATING']);
 
 /** Builds the rotation report from the planned tables and their descriptions (same order). */
 export function buildRotationReport(
@@ -124,11 +121,11 @@ export function buildRotationReport(
       ttl: null,
     };
   });
-  const inUse = planned
-    .map((table, i) => ({ table, status: facts[i]?.status ?? 'MISSING' }))
-    .filter(({ table, status }) => table.period <= current && USABLE.has(status))
-    .sort((a, b) => b.table.period - a.table.period)[0];
-  const writeTable = inUse?.table.name ?? null;
+  const inUse = inUsePeriod(
+    current,
+    planned.map((table, i) => [table.period, { status: facts[i]?.status ?? 'MISSING' }] as const),
+  );
+  const writeTable = planned.find((table) => table.period === inUse)?.name ?? null;
   return {
     mode: 'rotation',
     tableBaseName: base.tableBaseName,
@@ -150,7 +147,7 @@ export function buildRotationReport(
 function rotationProblems(tables: readonly StatusTable[], writeTable: string | null): string[] {
   const problems: string[] = [];
   const current = tables.find((t) => t.role === 'current');
-  if (current !== undefined && !USABLE.has(current.status)) {
+  if (current !== undefined && !isUsableStatus(current.status)) {
     const fallback = writeTable === null ? 'no table can take sessions' : `sessions go to ${writeTable} meanwhile`;
     problems.push(`The current table ${current.name} is ${current.status}; \`dsm maintain\` creates it (a running app does too); ${fallback}.`);
   }
@@ -178,7 +175,7 @@ export function buildTtlReport(
     ttl: fact.ttl ?? null,
   };
   const problems: string[] = [];
-  if (!USABLE.has(table.status)) {
+  if (!isUsableStatus(table.status)) {
     problems.push(`The table ${table.name} is ${table.status}; \`dsm maintain\` creates it (a running app does too).`);
   } else if (table.ttl?.startsWith('DISABLED') === true) {
     problems.push(`TTL is off on ${table.name}: DynamoDB will not delete expired sessions (they are still never served); \`dsm maintain\` turns it on (dynalite has no TTL).`);
@@ -190,7 +187,7 @@ export function buildTtlReport(
     region: base.region ?? null,
     now: new Date(nowMs).toISOString(),
     rotation: null,
-    writeTable: USABLE.has(table.status) ? table.name : null,
+    writeTable: isUsableStatus(table.status) ? table.name : null,
     tables: [table],
     problems,
   };

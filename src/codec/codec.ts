@@ -221,7 +221,7 @@ function readNumber(item: Item, name: string): number | undefined {
 function readOptionalString(item: Item, name: string): string | undefined {
   const value = item[name];
   if (value === undefined) return undefined;
-  if (typeof value.S !== 'string') throw corrupt(`${name} is not a string`);
+  if (typeof value !== 'object' || value === null || typeof value.S !== 'string') throw corrupt(`${name} is not a string`);
   return value.S;
 }
 

@@ -14,7 +14,9 @@ const PRIORITY = new Set(['low', 'medium', 'high']);
 type FieldRule = (value: unknown) => boolean;
 
 const isBoolean: FieldRule = (v) => typeof v === 'boolean';
-const isFiniteOrNull: FieldRule = (v) => v === null || (typeof v === 'number' && Number.isFinite(v));
+/** A lifetime in ms that still gives a valid date when added to now (express-session does): about 31,700 years either way. */
+const MAX_AGE_BOUND_MS = 1e15;
+const isAgeOrNull: FieldRule = (v) => v === null || (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_AGE_BOUND_MS);
 const isDateTextOrNull: FieldRule = (v) => v === null || (typeof v === 'string' && v.length <= 64 && Number.isFinite(Date.parse(v)));
 
 /**
@@ -22,8 +24,8 @@ const isDateTextOrNull: FieldRule = (v) => v === null || (typeof v === 'string' 
  * their cookie serialisers accept. Other fields are left alone.
  */
 const COOKIE_FIELDS: Readonly<Record<string, FieldRule>> = {
-  originalMaxAge: isFiniteOrNull,
-  maxAge: isFiniteOrNull,
+  originalMaxAge: isAgeOrNull,
+  maxAge: isAgeOrNull,
   expires: isDateTextOrNull,
   originalExpires: isDateTextOrNull,
   httpOnly: isBoolean,

@@ -11,11 +11,43 @@ afterEach(async () => {
 });
 afterAll(() => admin.destroy());
 
-async function start(options: DynamoSessionStoreOptions = {}) {
+/** A point where a request waits for the test: `entered` once it got there, `release()` to let it go on. */
+interface Gate {
+  readonly entered: Promise<void>;
+  release(): void;
+  /** Called by the request: marks it entered and waits for `release()`. */
+  pass(): Promise<void>;
+}
+
+function createGate(): Gate {
+  let enter!: () => void;
+  let release!: () => void;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    entered,
+    release,
+    pass: () => {
+      enter();
+      return released;
+    },
+  };
+}
+
+async function start(options: DynamoSessionStoreOptions = {}, gate?: Gate) {
   const base = uniqueBaseName('conc');
   const store = new DynamoSessionStore({ dynamoEndpoint: (await import('../support/dynamo.js')).testEndpoint(), tableBaseName: base, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const server = await serve(createTestApp(store));
+  const app = createTestApp(store);
+  // Waits at `gate`, after its session is loaded and before it changes it.
+  app.get('/held-set', (req, res, next) => {
+    const { key, value } = req.query as Record<string, string>;
+    (gate?.pass() ?? Promise.resolve()).then(() => {
+      req.session[key ?? 'k'] = value;
+      res.json({ ok: true });
+    }, next);
+  });
+  const server = await serve(app);
   cleanups.push(async () => {
     await server.close();
     await store.close();
@@ -61,12 +93,14 @@ describe('concurrent requests of one session', () => {
   });
 
   it('never brings back a session destroyed by a logout while a slower request was running', async () => {
-    const { browser, store } = await start();
+    const gate = createGate();
+    const { browser, store } = await start({}, gate);
     const id = browser.sessionId()!;
-    const slow = browser.get('/slow-set?key=late&value=1&delayMs=300');
-    await new Promise((r) => setTimeout(r, 100));
+    const slow = browser.get('/held-set?key=late&value=1');
+    await gate.entered; // the slow request has loaded the session
     const cookies = new Map(browser.cookies);
     expect((await browser.post('/logout')).status).toBe(200);
+    gate.release();
     expect((await slow).status).toBe(200);
     expect(await store.get(id)).toBeNull();
     browser.cookies.clear();
@@ -78,9 +112,11 @@ describe('concurrent requests of one session', () => {
   it('reports a conflict it cannot resolve through the callback and a counter', async () => {
     const { browser, store } = await start({ maxConflictRetries: 0 });
     const id = (await session(browser)) && browser.sessionId()!;
-    // Two requests (as on two servers) load the same version; the first saves, the second's save conflicts.
-    const first = (await store.get(id)) as unknown as Record<string, unknown>;
-    const second = (await store.get(id)) as unknown as Record<string, unknown>;
+    // Two requests (as on two servers) load the same version the way express-session does (get,
+    // then createSession with the request); the first saves, the second's save conflicts.
+    const load = async () => store.createSession({ sessionID: id } as never, (await store.get(id))!) as unknown as Record<string, unknown>;
+    const first = await load();
+    const second = await load();
     first.a = 1;
     await store.set(id, first as never);
     second.b = 2;

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { DeleteTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import fastifyCookie, { Signer } from '@fastify/cookie';
 import fastifySession, { type FastifySessionOptions } from '@fastify/session';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DynamoSessionStore, type DynamoSessionStoreOptions } from 'dynamo-session-manager';
+import { afterAll, afterEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { DynamoSessionStore, type DynamoSessionStoreOptions, type SessionStore } from 'dynamo-session-manager';
 import { fastifySessionTracker, type FastifySessionTrackerOptions } from 'dynamo-session-manager/fastify';
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
-import { createTestClient, dropTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { CookieClient } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 
@@ -27,6 +28,31 @@ interface AppOptions {
   tracker?: false | Omit<FastifySessionTrackerOptions, 'store'>;
   /** @fastify/session options; by default only `secret`, `store` and an HTTP-friendly cookie. */
   session?: Partial<FastifySessionOptions>;
+  /** Where `GET /held-set` waits, after its session is loaded and before it changes it. */
+  gate?: Gate;
+}
+
+/** A point where a request waits for the test: `entered` once it got there, `release()` to let it go on. */
+interface Gate {
+  readonly entered: Promise<void>;
+  release(): void;
+  /** Called by the request: marks it entered and waits for `release()`. */
+  pass(): Promise<void>;
+}
+
+function createGate(): Gate {
+  let enter!: () => void;
+  let release!: () => void;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    entered,
+    release,
+    pass: () => {
+      enter();
+      return released;
+    },
+  };
 }
 
 /**
@@ -76,9 +102,9 @@ async function createApp(store: DynamoSessionStore, options: AppOptions = {}): P
     await request.session.destroy();
     return { ok: true };
   });
-  app.get('/slow-set', async (request) => {
-    const { key, value, delayMs } = request.query as Record<string, string>;
-    await new Promise((resolve) => setTimeout(resolve, Number(delayMs ?? 0)));
+  app.get('/held-set', async (request) => {
+    const { key, value } = request.query as Record<string, string>;
+    await options.gate?.pass();
     request.session.set(key ?? 'k', value);
     return { ok: true };
   });
@@ -105,6 +131,32 @@ interface Harness {
   base: string;
   url: string;
   browser(): CookieClient;
+  /**
+   * Resolves once the work the app does after its responses is done: every response received so
+   * far has finished (its `onResponse` hooks and `finish` listeners ran), every touch the tracker
+   * started there has settled, and the store's background writes are flushed.
+   */
+  settled(): Promise<void>;
+}
+
+/** Resolves once every response `server` has received so far is closed (after its `finish`). */
+function watchResponses(server: FastifyInstance['server']): () => Promise<void> {
+  const open = new Set<Promise<void>>();
+  server.on('request', (_request, response: ServerResponse) => {
+    const closed = new Promise<void>((resolve) => response.once('close', () => resolve()));
+    open.add(closed);
+    void closed.then(() => open.delete(closed));
+  });
+  return async () => {
+    while (open.size > 0) await Promise.all([...open]);
+  };
+}
+
+/** Resolves once every touch started so far through `touch` has settled. */
+async function touchesDone(touch: MockInstance<SessionStore['touch']>): Promise<void> {
+  for (let seen = 0; seen < touch.mock.results.length; seen = touch.mock.results.length) {
+    await Promise.allSettled(touch.mock.results.slice(seen).map((result) => result.value as Promise<unknown>));
+  }
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -125,6 +177,8 @@ async function start(storeOptions: DynamoSessionStoreOptions = {}, appOptions: A
   });
   await store.ready();
   const app = await createApp(store, appOptions);
+  const responsesClosed = watchResponses(app.server);
+  const touch = vi.spyOn(store.core, 'touch');
   cleanups.push(async () => {
     await app.close();
     await store.close();
@@ -132,7 +186,12 @@ async function start(storeOptions: DynamoSessionStoreOptions = {}, appOptions: A
     await dropTablesWithPrefix(admin, base);
   });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  return { store, counting, app, clock, base, url, browser: () => new CookieClient(url) };
+  const settled = async () => {
+    await responsesClosed();
+    await touchesDone(touch);
+    await store.flush();
+  };
+  return { store, counting, app, clock, base, url, browser: () => new CookieClient(url), settled };
 }
 
 /** The session id inside @fastify/session's signed cookie (`<id>.<signature>`). */
@@ -144,7 +203,6 @@ function sessionIdOf(browser: CookieClient): string | undefined {
 }
 
 const sessionOf = async (b: CookieClient) => ((await b.get('/peek')).json as { session: Record<string, unknown> }).session;
-const settle = () => new Promise((resolve) => setTimeout(resolve, 100)); // onResponse work runs after the response
 
 describe('DynamoSessionStore through @fastify/session with fastifySessionTracker', () => {
   it('signs in, reads, changes and signs out', async () => {
@@ -173,7 +231,7 @@ describe('DynamoSessionStore through @fastify/session with fastifySessionTracker
     await b.get('/count');
     h.counting.reset();
     for (let i = 0; i < 5; i += 1) expect((await b.get('/peek')).json).toMatchObject({ session: { views: 1 } });
-    await settle();
+    await h.settled();
     expect(h.counting.counts()).toEqual({ GetItem: 5 });
     expect(h.store.metrics().counters['session.save.put'].total).toBe(1);
   });
@@ -327,14 +385,16 @@ describe('concurrent requests of one session', () => {
   });
 
   it('never brings back a session destroyed by a logout while a slower request was running', async () => {
-    const h = await start();
+    const gate = createGate();
+    const h = await start({}, { gate });
     const b = h.browser();
     await b.get('/count');
     const id = sessionIdOf(b)!;
     const cookies = new Map(b.cookies);
-    const slow = b.get('/slow-set?key=late&value=1&delayMs=300');
-    await new Promise((r) => setTimeout(r, 100));
+    const slow = b.get('/held-set?key=late&value=1');
+    await gate.entered; // the slow request has loaded the session
     expect((await b.post('/logout')).status).toBe(200);
+    gate.release();
     expect((await slow).status).toBe(200);
     expect(await h.store.get(id)).toBeNull();
     b.cookies.clear();
@@ -390,7 +450,7 @@ describe('rotation', () => {
       clock.advance(HOUR);
       await h.store.maintain();
       expect((await sessionOf(active)).views).toBe(1); // read-only: rotation alone keeps it
-      await settle();
+      await h.settled();
       if (idleGoneAfter === undefined && (await h.store.get(sessionIdOf(idle)!)) === null) idleGoneAfter = period;
     }
     expect(idleGoneAfter).toBeDefined();
@@ -409,7 +469,7 @@ describe('metrics and faults', () => {
     const b = h.browser();
     await b.get('/count');
     await b.get('/static/app.css');
-    await settle();
+    await h.settled();
     const m = h.store.metrics();
     expect(m.counters['request.count'].total).toBe(2);
     expect(m.counters['request.ignored'].total).toBe(1);
@@ -422,8 +482,9 @@ describe('metrics and faults', () => {
     const b = h.browser();
     await b.get('/count');
     const cookie = b.cookies.get(COOKIE);
-    await admin.send(new DeleteTableCommand({ TableName: h.store.tables().find((t) => t.role === 'current')!.name }));
-    await new Promise((r) => setTimeout(r, 400));
+    const current = h.store.tables().find((t) => t.role === 'current')!.name;
+    await admin.send(new DeleteTableCommand({ TableName: current }));
+    await waitUntilTableGone(admin, current);
     const res = await b.get('/count');
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ views: 1 });

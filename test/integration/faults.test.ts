@@ -1,7 +1,7 @@
-import { DeleteTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
-import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { CookieClient, serve } from '../support/http.js';
@@ -139,23 +139,28 @@ describe('tables going missing', () => {
     clock.advance(20 * 60_000);
     await store.maintain();
     await admin.send(new DeleteTableCommand({ TableName: `${base}_20261124_100000` }));
-    await new Promise((r) => setTimeout(r, 400));
+    await waitUntilTableGone(admin, `${base}_20261124_100000`);
     expect(await store.get('in-previous-table-01')).toBeNull();
     expect(await store.get('in-previous-table-01')).toBeNull();
   });
 
   it('recreates a current table deleted under it, and meanwhile answers with an error, never a crash', async () => {
-    const { store, browser, base } = await start({ requestTimeoutMs: 300, operationTimeoutMs: 1000 });
+    const { store, browser } = await start({ requestTimeoutMs: 300, operationTimeoutMs: 1000 });
     const current = store.tables().find((t) => t.role === 'current')!.name;
     await admin.send(new DeleteTableCommand({ TableName: current }));
-    await new Promise((r) => setTimeout(r, 400));
+    await waitUntilTableGone(admin, current);
     expect((await browser.get('/count')).status).toBe(500);
     await store.maintain();
+    // Recreated under the same name, ACTIVE, and still the store's current table.
+    expect((await admin.send(new DescribeTableCommand({ TableName: current }))).Table?.TableStatus).toBe('ACTIVE');
+    expect(store.tables().find((t) => t.role === 'current')?.name).toBe(current);
     const freshServer = await serve(createTestApp(store));
     cleanups.push(() => freshServer.close());
     const fresh = new CookieClient(freshServer.url);
     expect((await fresh.get('/count')).json).toEqual({ views: 1 });
-    expect(base).toBeTruthy();
+    // The new session is stored in the recreated table.
+    const stored = await admin.send(new GetItemCommand({ TableName: current, Key: { id: { S: fresh.sessionId()! } } }));
+    expect(stored.Item).toBeDefined();
   });
 
   it('keeps writing to the old table while the new period’s table is still CREATING, and finds the session after the switch', async () => {

@@ -1,4 +1,4 @@
-import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { tableNameFor, periodIndexAt } from '../../src/expiry/rotation/periods.js';
@@ -12,6 +12,11 @@ const P = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);
 const admin = createTestClient();
 const cookie = { originalMaxAge: null, path: '/', httpOnly: true };
+
+/** Resolves once DescribeTable says the table `name` is ACTIVE; throws when it is not after 10 s. */
+async function waitUntilActive(name: string): Promise<void> {
+  await waitUntilTableExists({ client: admin, maxWaitTime: 10, minDelay: 0.02, maxDelay: 0.1 }, { TableName: name });
+}
 
 const stores: DynamoSessionStore[] = [];
 const clients: CountingClient[] = [];
@@ -33,12 +38,12 @@ function base(label: string): string {
 
 const table = (b: string, atMs: number) => tableNameFor(b, periodIndexAt(atMs, P), P);
 
-/** A request that reads the session, as express-session does: get, then touch. */
+/** A request that reads the session: a load, then the touch of the unchanged session with what the load learnt. */
 async function readOnly(store: DynamoSessionStore, id: string): Promise<Record<string, unknown> | null> {
-  const session = (await store.get(id)) as Record<string, unknown> | null;
-  if (session !== null) await store.touch(id, session as never);
+  const loaded = await store.core.get(id);
+  if (loaded !== null) await store.core.touch(id, loaded.session, { load: loaded.context });
   await store.flush();
-  return session;
+  return loaded?.session ?? null;
 }
 
 afterEach(async () => {
@@ -169,7 +174,7 @@ describe('table rotation', () => {
         new CreateTableCommand(buildCreateTableInput(name, ON_DEMAND)),
       );
     }
-    await new Promise((r) => setTimeout(r, 300));
+    for (const name of [old, ...foreign]) await waitUntilActive(name);
     clock.advance(60_000);
     const { store } = newStore(b, clock);
     await store.ready();
@@ -224,7 +229,7 @@ describe('table rotation', () => {
     expect(await describe(table(b, clock()))).toMatchObject({ ReadCapacityUnits: 20, WriteCapacityUnits: 40 });
     const { UpdateTableCommand } = await import('@aws-sdk/client-dynamodb');
     await admin.send(new UpdateTableCommand({ TableName: table(b, clock()), ProvisionedThroughput: { ReadCapacityUnits: 45, WriteCapacityUnits: 15 } }));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntilActive(table(b, clock()));
     clock.set(T0 + 58 * 60_000);
     const restarted = newStore(b, clock, { requestsPerSecond: 20, sessionSize: 2 }).store;
     await restarted.ready();
