@@ -1,10 +1,8 @@
 import type { SessionRecord } from '../codec/codec.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import { resolveOptions, type StoreSettings } from '../config/resolve-options.js';
-import { Backend } from '../dynamo/backend.js';
-import { createClient } from '../dynamo/create-client.js';
-import { chooseTransport } from '../dynamo/transport/choose-transport.js';
-import { DirectTransport } from '../dynamo/transport/direct-transport.js';
+import type { Backend } from '../dynamo/backend.js';
+import { createGateway } from '../dynamo/create-gateway.js';
 import { SessionManagerError } from '../errors.js';
 import { createExpiryStrategy } from '../expiry/create-strategy.js';
 import type { ExpiryStrategy, TableInfo } from '../expiry/strategy.js';
@@ -63,19 +61,18 @@ export class SessionStore {
       now: o.now,
       logger: o.logger,
     });
-    const handle = createClient(connection, o.requestTimeoutMs);
-    const transport = chooseTransport(o.transport, handle.client);
-    this.#closeClient = handle.owned ? () => handle.client.destroy() : undefined;
-    this.#backend = new Backend({
-      client: handle.client,
+    const gateway = createGateway({
+      connection,
       requestTimeoutMs: o.requestTimeoutMs,
       maxRetries: o.maxRetries,
       operationTimeoutMs: o.operationTimeoutMs,
       metrics: this.#metrics,
       logger: o.logger,
-      direct: transport.transport === 'direct' ? new DirectTransport(handle.client) : undefined,
+      transport: o.transport,
     });
-    safeLog(o.logger, 'debug', { transport: transport.transport, reason: transport.reason }, 'item operations transport');
+    this.#closeClient = gateway.close;
+    this.#backend = gateway.backend;
+    safeLog(o.logger, 'debug', { transport: gateway.transport, reason: gateway.transportReason }, 'item operations transport');
     this.#strategy = createExpiryStrategy(o, this.#backend, this.#metrics);
     this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now });
     const maintenance = this.#maintenance;
