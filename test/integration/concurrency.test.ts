@@ -3,6 +3,7 @@ import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/in
 import { createTestClient, dropTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
 import { CookieClient, serve } from '../support/http.js';
+import { createGate, type Gate } from '../support/gate.js';
 
 const admin = createTestClient();
 const cleanups: (() => Promise<void>)[] = [];
@@ -10,29 +11,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 afterAll(() => admin.destroy());
-
-/** A point where a request waits for the test: `entered` once it got there, `release()` to let it go on. */
-interface Gate {
-  readonly entered: Promise<void>;
-  release(): void;
-  /** Called by the request: marks it entered and waits for `release()`. */
-  pass(): Promise<void>;
-}
-
-function createGate(): Gate {
-  let enter!: () => void;
-  let release!: () => void;
-  const entered = new Promise<void>((resolve) => (enter = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  return {
-    entered,
-    release,
-    pass: () => {
-      enter();
-      return released;
-    },
-  };
-}
 
 async function start(options: DynamoSessionStoreOptions = {}, gate?: Gate) {
   const base = uniqueBaseName('conc');

@@ -11,6 +11,7 @@ import { createCountingClient, type CountingClient } from '../support/counting-c
 import { createTestClient, dropTablesWithPrefix, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { CookieClient } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
+import { createGate, type Gate } from '../support/gate.js';
 
 declare module 'fastify' {
   interface Session {
@@ -30,29 +31,6 @@ interface AppOptions {
   session?: Partial<FastifySessionOptions>;
   /** Where `GET /held-set` waits, after its session is loaded and before it changes it. */
   gate?: Gate;
-}
-
-/** A point where a request waits for the test: `entered` once it got there, `release()` to let it go on. */
-interface Gate {
-  readonly entered: Promise<void>;
-  release(): void;
-  /** Called by the request: marks it entered and waits for `release()`. */
-  pass(): Promise<void>;
-}
-
-function createGate(): Gate {
-  let enter!: () => void;
-  let release!: () => void;
-  const entered = new Promise<void>((resolve) => (enter = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  return {
-    entered,
-    release,
-    pass: () => {
-      enter();
-      return released;
-    },
-  };
 }
 
 /**

@@ -69,9 +69,13 @@ export class TableRotation implements ExpiryStrategy {
     return name;
   }
 
-  /** Clock skew plus the length of one operation: how far apart two servers' views of "now" can be. */
+  /**
+   * Clock skew plus the length of one operation: how far apart two servers' views of "now" can be.
+   * The operation's share is capped at a quarter of the period (the skew is too), so that with
+   * very short periods (demos, tests) the windows stay within half a period.
+   */
   get #marginMs(): number {
-    return this.#o.clockSkewMs + this.#o.operationMs;
+    return this.#o.clockSkewMs + Math.min(this.#o.operationMs, this.#o.periodMs / 4);
   }
 
   /** Whether the table of `period` is known to be usable (see `isUsableStatus`). */
