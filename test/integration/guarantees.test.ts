@@ -51,6 +51,28 @@ function core(base: string, clock: ManualClock, options: DynamoSessionStoreOptio
   return store;
 }
 
+/** A ready core store on a fresh base, with its own manual clock starting at `startMs`. */
+async function freshCore(label: string, startMs: number, options: DynamoSessionStoreOptions = {}) {
+  const b = newBase(label);
+  const clock = createManualClock(startMs);
+  const store = core(b, clock, options);
+  await store.ready();
+  return { b, clock, store };
+}
+
+/** A ready express-session app on a fresh base, its server and a browser. */
+async function startApp(label: string, options: DynamoSessionStoreOptions, tracker = true) {
+  const b = newBase(label);
+  const store = new DynamoSessionStore({ tableBaseName: b, maintenanceIntervalSeconds: 0, ...options });
+  await store.ready();
+  const server = await serve(createTestApp(store, { tracker }));
+  cleanups.push(async () => {
+    await server.close();
+    await store.close();
+  });
+  return { b, store, browser: new CookieClient(server.url) };
+}
+
 function newBase(label: string): string {
   const b = uniqueBaseName(label);
   cleanups.push(() => dropTablesWithPrefix(admin, b));
@@ -59,10 +81,7 @@ function newBase(label: string): string {
 
 describe('a logout is never undone', () => {
   it('by a slow request that loaded the session before a rotation, after two logouts (the second one kept the tombstone)', async () => {
-    const b = newBase('g-2x');
-    const clock = createManualClock(T0 + 50 * 60_000);
-    const store = core(b, clock);
-    await store.ready();
+    const { clock, store } = await freshCore('g-2x', T0 + 50 * 60_000);
     await store.set('two-logouts-session1', { cookie, user: 'ada' } as never);
     clock.advance(20 * 60_000); // period P+1
     await store.maintain();
@@ -76,10 +95,7 @@ describe('a logout is never undone', () => {
   });
 
   it('when the answer of the logout write is lost after the backend applied it', async () => {
-    const b = newBase('g-lost');
-    const clock = createManualClock(T0 + 50 * 60_000);
-    const store = core(b, clock);
-    await store.ready();
+    const { clock, store } = await freshCore('g-lost', T0 + 50 * 60_000);
     await store.set('lost-logout-session1', { cookie, user: 'ada' } as never);
     clock.advance(20 * 60_000);
     await store.maintain();
@@ -141,10 +157,7 @@ describe('no update is lost at a boundary between servers whose clocks differ', 
 
 describe('moving a merged session forward', () => {
   it('copies what is stored (the merge), not the session of the request that merged (found by the soak test)', async () => {
-    const b = newBase('g-mmove');
-    const clock = createManualClock(T0 + 50 * 60_000);
-    const store = core(b, clock);
-    await store.ready();
+    const { clock, store } = await freshCore('g-mmove', T0 + 50 * 60_000);
     await store.set('merged-move-session1', { cookie, a: 0 } as never);
     const r1 = await store.get('merged-move-session1');
     const r2 = await store.get('merged-move-session1');
@@ -162,10 +175,7 @@ describe('moving a merged session forward', () => {
 
 describe('lost answers', () => {
   it('a write applied whose answer was lost counts as done, not as a conflict (recognised by its write id)', async () => {
-    const b = newBase('g-own');
-    const clock = createManualClock(T0 + 10 * 60_000);
-    const store = core(b, clock);
-    await store.ready();
+    const { store } = await freshCore('g-own', T0 + 10 * 60_000);
     await store.set('own-write-session-1', { cookie, n: 0 } as never);
     const loaded = await store.get('own-write-session-1');
     proxy.setFault({ kind: 'drop' }, { operations: ['PutItem'], times: 1 });
@@ -177,15 +187,7 @@ describe('lost answers', () => {
   });
 
   it('160 parallel writes of distinct keys to one session with 1 write answer in 3 dropped: every acknowledged key kept', async () => {
-    const b = newBase('g-par');
-    const store = new DynamoSessionStore({ dynamoEndpoint: proxy.endpoint, tableBaseName: b, maintenanceIntervalSeconds: 0, maxRetries: 3 });
-    await store.ready();
-    const server = await serve(createTestApp(store));
-    cleanups.push(async () => {
-      await server.close();
-      await store.close();
-    });
-    const browser = new CookieClient(server.url);
+    const { store, browser } = await startApp('g-par', { dynamoEndpoint: proxy.endpoint, maxRetries: 3 });
     await browser.get('/count');
     proxy.setFault({ kind: 'drop' }, { operations: ['PutItem', 'UpdateItem'], every: 3 });
     const results = await Promise.all(Array.from({ length: 160 }, (_, i) => browser.post('/set', { key: `k${i}`, value: i })));
@@ -223,15 +225,7 @@ describe('corrupt, foreign or hostile items read as absent, never a 5xx, a hang 
   ];
 
   it.each(cases)('%s', async (_name, build) => {
-    const b = newBase('g-bad');
-    const store = new DynamoSessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: b, maintenanceIntervalSeconds: 0 });
-    await store.ready();
-    const server = await serve(createTestApp(store));
-    cleanups.push(async () => {
-      await server.close();
-      await store.close();
-    });
-    const browser = new CookieClient(server.url);
+    const { store, browser } = await startApp('g-bad', { dynamoEndpoint: testEndpoint() });
     await browser.get('/count');
     const id = browser.sessionId()!;
     const name = store.tables()[0]!.name;
@@ -257,15 +251,7 @@ describe('corrupt, foreign or hostile items read as absent, never a 5xx, a hang 
 
 describe("onBackendError: 'anonymous'", () => {
   async function start(tracker: boolean) {
-    const b = newBase('g-anon');
-    const store = new DynamoSessionStore({ dynamoEndpoint: proxy.endpoint, tableBaseName: b, maintenanceIntervalSeconds: 0, onBackendError: 'anonymous', requestTimeoutMs: 300, operationTimeoutMs: 1000, maxRetries: 1 });
-    await store.ready();
-    const server = await serve(createTestApp(store, { tracker }));
-    cleanups.push(async () => {
-      await server.close();
-      await store.close();
-    });
-    const browser = new CookieClient(server.url);
+    const { store, browser } = await startApp('g-anon', { dynamoEndpoint: proxy.endpoint, onBackendError: 'anonymous', requestTimeoutMs: 300, operationTimeoutMs: 1000, maxRetries: 1 }, tracker);
     await browser.post('/set', { key: 'user', value: 'ada' });
     return { store, browser };
   }
