@@ -11,11 +11,6 @@ export class BackgroundWrites {
     this.#pending.add(tracked);
   }
 
-  /** How many writes are in flight. */
-  get size(): number {
-    return this.#pending.size;
-  }
-
   /** Resolves once every write started so far, and any they started, is done. */
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);

@@ -54,9 +54,4 @@ export class WriteQueue {
       release();
     }
   }
-
-  /** Sessions with saves queued or running (for tests and metrics). */
-  get size(): number {
-    return this.#lanes.size;
-  }
 }

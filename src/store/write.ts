@@ -31,7 +31,7 @@ export type WriteOutcome =
   | { readonly kind: 'conflict'; readonly seen?: Found | undefined };
 
 /** A random id for one write: lets the writer recognise its own write when the answer was lost. */
-export function newWriteId(): string {
+function newWriteId(): string {
   return randomBytes(9).toString('base64url');
 }
 
