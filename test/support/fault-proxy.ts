@@ -150,36 +150,41 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     return active.fault;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Sends the request on to the target; `onAnswer` gets its answer, `onError` a failed upstream call.
+   * The upstream call stops when the client goes away before the answer.
+   */
+  function sendUpstream(req: IncomingMessage, res: ServerResponse, onAnswer: (answer: IncomingMessage) => void, onError: (error: Error) => void): void {
     const upstream = httpRequest(
-      {
-        host: targetHost,
-        port: targetPort,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent: upstreamAgent,
-      },
+      { host: targetHost, port: targetPort, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent },
+      onAnswer,
+    );
+    upstreamRequests.add(upstream);
+    upstream.once('close', () => upstreamRequests.delete(upstream));
+    upstream.once('error', onError);
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse): void {
+    sendUpstream(
+      req,
+      res,
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.headers);
         answer.pipe(res);
         answer.once('error', () => res.destroy());
       },
+      (error) => {
+        if (res.headersSent || closed) {
+          res.destroy();
+          return;
+        }
+        sendJson(res, 502, 'ProxyUpstreamError', JSON.stringify({ __type: 'ProxyUpstreamError', message: error.message }));
+      },
     );
-    upstreamRequests.add(upstream);
-    upstream.once('close', () => upstreamRequests.delete(upstream));
-    upstream.once('error', (error) => {
-      if (res.headersSent || closed) {
-        res.destroy();
-        return;
-      }
-      sendJson(res, 502, 'ProxyUpstreamError', JSON.stringify({ __type: 'ProxyUpstreamError', message: error.message }));
-    });
-    // The client went away before the answer: stop the upstream call too.
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
   }
 
   /**
@@ -190,28 +195,16 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     const drop = (): void => {
       if (!req.socket.destroyed) req.socket.resetAndDestroy();
     };
-    const upstream = httpRequest(
-      {
-        host: targetHost,
-        port: targetPort,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent: upstreamAgent,
-      },
+    sendUpstream(
+      req,
+      res,
       (answer) => {
         answer.once('end', drop);
         answer.once('error', drop);
         answer.resume();
       },
+      drop,
     );
-    upstreamRequests.add(upstream);
-    upstream.once('close', () => upstreamRequests.delete(upstream));
-    upstream.once('error', drop);
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
   }
 
   function sendJson(res: ServerResponse, status: number, errorType: string, body: string): void {
