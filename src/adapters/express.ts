@@ -5,8 +5,7 @@ import type { SessionRecord } from '../codec/codec.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import type { TableInfo } from '../expiry/strategy.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
-import { SessionStore, type InspectedSession, type SaveHints } from '../store/index.js';
-import { ensureRequestState, requestStateFor, type LoadContext } from '../store/index.js';
+import { SessionStore, ensureRequestState, requestStateFor, type InspectedSession, type LoadContext, type SaveHints } from '../store/index.js';
 import { settle, type Callback } from './callback.js';
 
 /**

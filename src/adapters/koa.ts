@@ -4,10 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import { safeLog } from '../logging/logger.js';
-import { SessionStore } from '../store/index.js';
 import { coreOf, findCore } from '../tracker/core-of.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
-import { ensureRequestState, requestStateFor, type RequestState } from '../store/index.js';
+import { SessionStore, ensureRequestState, requestStateFor, type RequestState } from '../store/index.js';
 import { dropSetCookies, isCookieNamed } from '../tracker/set-cookie.js';
 import { fromKoaSession, toKoaSession, type KoaSessionData } from './koa/session-data.js';
 
