@@ -98,7 +98,7 @@ export async function runMicroBenchmarks(scale = 1): Promise<MicroResult[]> {
       'decide',
       'decideSave: the pure save decision',
       () =>
-        decideSave({ ignored: false, degraded: false, loaded: true, changed: false, inOlderTable: false, sinceLastWriteMs: 1000, expiryGainMs: 1000, touchAfterMs: 360_000 }),
+        decideSave({ ignored: false, degraded: false, loaded: true, changed: false, inOlderTable: false, expiryGainMs: 1000, refreshIntervalMs: 360_000 }),
       n(200_000),
       batches,
     ),

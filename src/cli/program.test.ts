@@ -144,7 +144,7 @@ describe('dsm cost', () => {
 
 describe('dsm iam-policy', () => {
   it('builds the policy from the settings: flags over DSM_* variables', async () => {
-    const r = await dsm(['iam-policy', '--json', '--account', '123456789012', '--table-base-name', 'from-flag'], {
+    const r = await dsm(['iam-policy', '--json', '--account', '123456789012', '--table-base-name', 'from-flag', '--expiry', 'rotation'], {
       DSM_TABLE_BASE_NAME: 'from-env',
       DSM_REGION: 'eu-west-1',
     });

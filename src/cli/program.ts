@@ -20,7 +20,7 @@ export type { CliIo, RunDependencies } from './io.js';
 const ENV_HELP = `
 Environment (a flag wins over its variable; an empty variable counts as unset):
   ${SETTINGS.endpoint.env}, ${SETTINGS.region.env}, ${SETTINGS.tableBaseName.env}, ${SETTINGS.expiry.env},
-  ${SETTINGS.rotationSeconds.env}, ${SETTINGS.maxInactiveSeconds.env}
+  ${SETTINGS.rotationSeconds.env}, ${SETTINGS.maxInactiveSeconds.env}, ${SETTINGS.longestLifetimeSeconds.env}
 
 Exit codes: 0 success, 1 the operation failed, 2 usage error.
 Errors print one line \`code: message\` on stderr (and a hint line when one helps); --verbose adds the stack.
@@ -54,9 +54,10 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     .addOption(new Option('--endpoint <url>', `DynamoDB endpoint URL; a bare port means http://127.0.0.1:<port>, localhost means 127.0.0.1 (env ${SETTINGS.endpoint.env}; default: AWS)`))
     .addOption(new Option('--region <name>', `AWS region (env ${SETTINGS.region.env}; default: the SDK's chain, us-east-1 with --endpoint)`))
     .addOption(new Option('--table-base-name <name>', `table name prefix (env ${SETTINGS.tableBaseName.env}; default: ${DEFAULTS.tableBaseName})`))
-    .addOption(new Option('--expiry <mode>', `expiry mode (env ${SETTINGS.expiry.env}; default: ${DEFAULTS.expiry})`).choices(EXPIRY_MODES))
-    .addOption(new Option('--rotation-seconds <s>', `rotation period in seconds (env ${SETTINGS.rotationSeconds.env}; default: --max-inactive)`))
-    .addOption(new Option('--max-inactive <s>', `session idle timeout in seconds (env ${SETTINGS.maxInactiveSeconds.env}; default: ${DEFAULTS.maxInactiveIntervalSeconds})`))
+    .addOption(new Option('--expiry <mode>', `expiry mode (env ${SETTINGS.expiry.env}; default: ${DEFAULTS.expiry}, rotation with --rotation-seconds)`).choices(EXPIRY_MODES))
+    .addOption(new Option('--rotation-seconds <s>', `rotation period in seconds (env ${SETTINGS.rotationSeconds.env}; default: the larger of --max-inactive and --longest-lifetime / 30)`))
+    .addOption(new Option('--max-inactive <s>', `idle timeout of browser-session cookies in seconds (env ${SETTINGS.maxInactiveSeconds.env}; default: ${DEFAULTS.maxInactiveIntervalSeconds})`))
+    .addOption(new Option('--longest-lifetime <s>', `longest session lifetime after its last write, in seconds; rotation keeps tables this long (env ${SETTINGS.longestLifetimeSeconds.env}; default: 30 days with rotation)`))
     .option('--json', 'print the result object as JSON on stdout, nothing else')
     .option('--verbose', "log the store's work to stderr and print stacks with errors")
     .helpCommand(true)

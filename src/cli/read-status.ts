@@ -22,7 +22,7 @@ export async function readStatus(ctx: TableAdminContext, settings: CliSettings, 
     return buildTtlReport(base, { ...fact, ttl }, nowMs);
   }
   const listed = await listTablesWithPrefix(ctx, `${settings.tableBaseName}_`);
-  const planned = planRotationTables(listed, settings.tableBaseName, settings.rotationPeriodMs, nowMs);
+  const planned = planRotationTables(listed, settings.tableBaseName, settings.rotationPeriodMs, nowMs, settings.keptPeriods);
   const facts = await mapLimit(planned, DESCRIBE_CONCURRENCY, (table) => describe(ctx, table.name));
   return buildRotationReport(base, planned, facts, settings.rotationPeriodMs, nowMs);
 }

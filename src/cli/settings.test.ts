@@ -9,10 +9,10 @@ describe('resolveSettings', () => {
       endpoint: undefined,
       region: undefined,
       tableBaseName: 'sessions',
-      expiry: 'rotation',
+      expiry: 'ttl',
       rotationSeconds: undefined,
       maxInactiveSeconds: undefined,
-      rotationPeriodMs: 3_600_000,
+      longestLifetimeSeconds: undefined,
       json: false,
       verbose: false,
     });
@@ -61,9 +61,10 @@ describe('resolveSettings', () => {
     });
   });
 
-  it('derives the rotation period from the idle timeout unless it is set', () => {
-    expect(resolveSettings({ maxInactive: '900' }, {}).rotationPeriodMs).toBe(900_000);
-    expect(resolveSettings({ maxInactive: '900', rotationSeconds: '300' }, {}).rotationPeriodMs).toBe(300_000);
+  it('derives the rotation period from the longest lifetime unless it is set, and rotation from a period', () => {
+    expect(resolveSettings({ maxInactive: '900', expiry: 'rotation' }, {})).toMatchObject({ rotationPeriodMs: 86_400_000, keptPeriods: 30 });
+    expect(resolveSettings({ expiry: 'rotation', longestLifetime: '7200' }, {})).toMatchObject({ rotationPeriodMs: 3_600_000, keptPeriods: 2 });
+    expect(resolveSettings({ maxInactive: '900', rotationSeconds: '300' }, {})).toMatchObject({ expiry: 'rotation', rotationPeriodMs: 300_000, keptPeriods: 30 });
   });
 
   it('passes --json and --verbose through', () => {

@@ -26,6 +26,7 @@ export const SETTINGS = {
   expiry: { flag: '--expiry', env: 'DSM_EXPIRY', option: 'expiry' },
   rotationSeconds: { flag: '--rotation-seconds', env: 'DSM_ROTATION_SECONDS', option: 'tableRotationSeconds' },
   maxInactiveSeconds: { flag: '--max-inactive', env: 'DSM_MAX_INACTIVE', option: 'maxInactiveInterval' },
+  longestLifetimeSeconds: { flag: '--longest-lifetime', env: 'DSM_LONGEST_LIFETIME', option: 'longestLifetimeSeconds' },
 } as const;
 
 /** One of the shared settings. */
@@ -42,6 +43,7 @@ export interface GlobalFlags {
   readonly expiry?: string | undefined;
   readonly rotationSeconds?: string | undefined;
   readonly maxInactive?: string | undefined;
+  readonly longestLifetime?: string | undefined;
   readonly json?: boolean | undefined;
   readonly verbose?: boolean | undefined;
 }
@@ -58,8 +60,12 @@ export interface CliSettings {
   readonly rotationSeconds: number | undefined;
   /** Session idle timeout in seconds, when set; otherwise the store's default. */
   readonly maxInactiveSeconds: number | undefined;
+  /** Longest session lifetime in seconds, when set; otherwise the store's default. */
+  readonly longestLifetimeSeconds: number | undefined;
   /** Rotation period in milliseconds, as the store resolves it. */
   readonly rotationPeriodMs: number;
+  /** Rotation: how many periods before the current one tables are kept, as the store resolves it. */
+  readonly keptPeriods: number;
   /** Print the result object as JSON. */
   readonly json: boolean;
   /** Log the store's work to stderr and print stacks. */
@@ -106,18 +112,22 @@ export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
   const rawExpiry = pick('expiry', flags.expiry);
   const rawRotation = pick('rotationSeconds', flags.rotationSeconds);
   const rawMaxInactive = pick('maxInactiveSeconds', flags.maxInactive);
+  const rawLongest = pick('longestLifetimeSeconds', flags.longestLifetime);
 
   const where = (name: SettingName): string => (sources[name] === 'flag' ? SETTINGS[name].flag : SETTINGS[name].env);
-  const expiry = rawExpiry === undefined ? DEFAULTS.expiry : parseExpiry(rawExpiry, where('expiry'));
   const rotationSeconds = rawRotation === undefined ? undefined : parseSeconds(rawRotation, where('rotationSeconds'));
+  // As in the store: a rotation period implies rotation.
+  const expiry = rawExpiry === undefined ? (rotationSeconds === undefined ? DEFAULTS.expiry : 'rotation') : parseExpiry(rawExpiry, where('expiry'));
+  const longestLifetimeSeconds = rawLongest === undefined ? undefined : parseSeconds(rawLongest, where('longestLifetimeSeconds'));
   const maxInactiveSeconds = rawMaxInactive === undefined ? undefined : parseSeconds(rawMaxInactive, where('maxInactiveSeconds'));
   const endpoint = rawEndpoint === undefined ? undefined : normalizeEndpoint(rawEndpoint);
 
-  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds };
+  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds, longestLifetimeSeconds };
   const resolved = validateWithStore(partial, sources);
   return Object.freeze({
     ...partial,
     rotationPeriodMs: resolved.rotationPeriodMs,
+    keptPeriods: resolved.keptPeriods,
     json: flags.json === true,
     verbose: flags.verbose === true,
     sources: Object.freeze(sources),
@@ -150,7 +160,7 @@ function usage(message: string, hint?: string): SessionManagerError {
   return new SessionManagerError('cli.usage', message, { details: hint === undefined ? {} : { hint } });
 }
 
-type PartialSettings = Pick<CliSettings, 'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds'>;
+type PartialSettings = Pick<CliSettings, 'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds' | 'longestLifetimeSeconds'>;
 
 /** Runs the store's own validation, so the CLI accepts exactly what the store accepts. */
 function validateWithStore(settings: PartialSettings, sources: Record<SettingName, SettingSource>): ResolvedOptions {
@@ -181,6 +191,7 @@ export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverr
     expiry: settings.expiry,
     ...(settings.rotationSeconds === undefined ? {} : { tableRotationSeconds: settings.rotationSeconds }),
     ...(settings.maxInactiveSeconds === undefined ? {} : { maxInactiveInterval: settings.maxInactiveSeconds }),
+    ...(settings.longestLifetimeSeconds === undefined ? {} : { longestLifetimeSeconds: settings.longestLifetimeSeconds }),
     ...(settings.endpoint === undefined ? {} : { dynamoEndpoint: settings.endpoint }),
     ...(settings.region === undefined ? {} : { region: settings.region }),
     createTables: overrides.createTables,

@@ -75,26 +75,26 @@ export interface TableFacts {
 }
 
 /** The role of period `period` by the clock alone (the clock's period is `current`, whatever its status). */
-function roleByClock(period: number, clockPeriod: number): StatusRole {
-  return tableRoleAt(period, { clockPeriod, inUsePeriod: clockPeriod });
+function roleByClock(period: number, clockPeriod: number, keptPeriods: number): StatusRole {
+  return tableRoleAt(period, { clockPeriod, inUsePeriod: clockPeriod, keptPeriods });
 }
 
 /**
  * The rotated tables to describe: every listed table of `base` (other names are ignored), plus
  * the current and previous periods' tables when they were not listed. Newest first.
  */
-export function planRotationTables(listed: readonly string[], base: string, periodMs: number, nowMs: number): PlannedTable[] {
+export function planRotationTables(listed: readonly string[], base: string, periodMs: number, nowMs: number, keptPeriods = 1): PlannedTable[] {
   const current = periodIndexAt(nowMs, periodMs);
   const planned: PlannedTable[] = [];
   for (const name of new Set(listed)) {
     const startMs = parseTableName(base, name);
     if (startMs === undefined) continue;
     const period = periodIndexAt(startMs, periodMs);
-    planned.push({ name, role: roleByClock(period, current), period, listed: true });
+    planned.push({ name, role: roleByClock(period, current, keptPeriods), period, listed: true });
   }
   for (const period of [current, current - 1]) {
     const name = tableNameFor(base, period, periodMs);
-    if (!planned.some((t) => t.name === name)) planned.push({ name, role: roleByClock(period, current), period, listed: false });
+    if (!planned.some((t) => t.name === name)) planned.push({ name, role: roleByClock(period, current, keptPeriods), period, listed: false });
   }
   return planned.sort((a, b) => b.period - a.period || (a.name < b.name ? 1 : -1));
 }

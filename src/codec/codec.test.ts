@@ -118,8 +118,19 @@ describe('items', () => {
     expect(decoded).toMatchObject({ kind: 'session', id: fields.id, version: 3, lastAccessedMs: fields.lastAccessedMs });
     if (decoded.kind === 'session') {
       expect(decoded.session).toEqual({ cookie, a: 1 });
-      expect(decoded.expiresAtMs).toBe(1_700_003_601_000);
+      expect(decoded.expiresAtMs).toBe(1_700_003_600_123); // exact, while the TTL attribute is rounded up
     }
+  });
+
+  it('reads an item written before expiresAtMs by its TTL seconds', () => {
+    const { expiresAtMs: _exact, ...old } = buildSessionItem(fields);
+    const decoded = decodeItem(old);
+    if (decoded.kind === 'session') expect(decoded.expiresAtMs).toBe(1_700_003_601_000);
+    else expect.fail('not a session');
+  });
+
+  it('reports an expiresAtMs that is not a number as corrupt', () => {
+    expect(() => decodeItem({ ...buildSessionItem(fields), expiresAtMs: { S: 'soon' } })).toThrow(expect.objectContaining({ code: 'codec.corruptItem' }));
   });
 
   it('decodes a tombstone', () => {
@@ -139,7 +150,7 @@ describe('items', () => {
 
   it('measures item size as DynamoDB does, numbers at their largest', () => {
     const item = buildSessionItem(fields);
-    const expected = 2 + 16 + 4 + fields.data.byteLength + (7 + 21) + (12 + 21) + (9 + 21) + (9 + 21);
+    const expected = 2 + 16 + 4 + fields.data.byteLength + (7 + 21) + (12 + 21) + (9 + 21) + (11 + 21) + (9 + 21);
     expect(itemSizeBytes(item)).toBe(expected);
     expect(itemSizeBytes(buildSessionItem({ ...fields, writeId: 'w'.repeat(12) }))).toBe(expected + 7 + 12);
   });

@@ -159,6 +159,7 @@ export function buildSessionItem(fields: SessionItemFields): Item {
     [ATTR.version]: { N: String(fields.version) },
     [ATTR.lastAccessed]: { N: String(fields.lastAccessedMs) },
     [ATTR.expiresAt]: { N: String(toEpochSeconds(fields.expiresAtMs)) },
+    [ATTR.expiresAtMs]: { N: String(fields.expiresAtMs) },
     [ATTR.createdAt]: { N: String(fields.createdAtMs ?? fields.lastAccessedMs) },
     ...(fields.writeId === undefined ? {} : { [ATTR.writeId]: { S: fields.writeId } }),
   };
@@ -192,6 +193,9 @@ export function decodeItem(item: Item): StoredSession | Tombstone {
   const lastAccessedMs = readNumber(item, ATTR.lastAccessed);
   const expiresAtSeconds = readNumber(item, ATTR.expiresAt);
   if (lastAccessedMs === undefined || expiresAtSeconds === undefined) throw corrupt('the item lacks lastAccessed or expiresAt');
+  // Items written before `expiresAtMs` existed carry only the TTL's seconds (rounded up).
+  const expiresAtMs = item[ATTR.expiresAtMs] === undefined ? fromEpochSeconds(expiresAtSeconds) : readNumber(item, ATTR.expiresAtMs);
+  if (expiresAtMs === undefined) throw corrupt('expiresAtMs is not a number');
   const createdAt = item[ATTR.createdAt];
   const createdAtMs = createdAt === undefined ? lastAccessedMs : readNumber(item, ATTR.createdAt);
   if (createdAtMs === undefined) throw corrupt('createdAt is not a number');
@@ -203,7 +207,7 @@ export function decodeItem(item: Item): StoredSession | Tombstone {
     session: decodeSessionData(data),
     version,
     lastAccessedMs,
-    expiresAtMs: fromEpochSeconds(expiresAtSeconds),
+    expiresAtMs,
     createdAtMs,
     dataBytes: data.byteLength,
     writeId,

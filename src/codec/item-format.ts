@@ -7,7 +7,8 @@
  * | `data`         | B    | encoded session: format byte, flags byte, JSON (maybe deflated) |
  * | `version`      | N    | write counter, the condition of every update                    |
  * | `lastAccessed` | N    | epoch ms of the last write                                      |
- * | `expiresAt`    | N    | epoch **seconds** after which the session is never served (TTL) |
+ * | `expiresAt`    | N    | epoch **seconds**, rounded up: the TTL attribute (deletion only)  |
+ * | `expiresAtMs`  | N    | epoch ms at which the session stops being served (exact)        |
  * | `deletedAt`    | N    | only on tombstones (destroyed sessions): epoch ms               |
  * | `createdAt`    | N    | epoch ms the session was first stored (kept by every rewrite)   |
  * | `movedTo`      | S    | only on fenced copies: the table the session moved on to        |
@@ -19,6 +20,7 @@ export const ATTR = Object.freeze({
   version: 'version',
   lastAccessed: 'lastAccessed',
   expiresAt: 'expiresAt',
+  expiresAtMs: 'expiresAtMs',
   deletedAt: 'deletedAt',
   createdAt: 'createdAt',
   movedTo: 'movedTo',

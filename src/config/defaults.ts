@@ -5,7 +5,15 @@ export const DEFAULTS = Object.freeze({
   tableBaseName: 'sessions',
   maxInactiveIntervalSeconds: 3600,
   eventualConsistency: false,
-  expiry: 'rotation',
+  expiry: 'ttl',
+  /** Longest lifetime after the last write in rotation mode: 30 days (30 periods when the period is given). */
+  longestLifetimeRotationSeconds: 30 * 86_400,
+  /** Longest lifetime after the last write in TTL mode: 400 days, the cap browsers put on cookie lifetimes (RFC 6265bis). */
+  longestLifetimeTtlSeconds: 400 * 86_400,
+  /** Default rotation period: at least this share of the longest lifetime (so at most 30 tables are kept). */
+  keptPeriodsDefault: 30,
+  /** Most periods rotation may keep: a miss reads every kept table. */
+  keptPeriodsMax: 100,
   billingMode: 'PAY_PER_REQUEST',
   createTables: true,
   /** Share of the idle timeout after which an unchanged session is refreshed. */

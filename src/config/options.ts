@@ -28,13 +28,32 @@ export type IgnorePattern = string | RegExp;
 export interface DynamoSessionStoreOptions {
   /** Prefix of every table name; rotated tables are `<tableBaseName>_<yyyyMMdd_HHmmss>`. @default 'sessions' */
   tableBaseName?: string;
-  /** Idle timeout of a session, in seconds. @default 3600 */
+  /**
+   * Idle timeout, in seconds, of sessions whose cookie has no expiry (browser-session cookies).
+   * A session whose cookie has an expiry (`cookie.maxAge`, remember-me) lives until that expiry.
+   * @default 3600
+   */
   maxInactiveInterval?: number;
-  /** Length of one rotation period, in seconds. @default maxInactiveInterval */
+  /**
+   * The longest a session may live after its last write, in seconds: a cookie expiry further out
+   * is cut to it (counted as `session.save.lifetimeCut`). Rotation keeps each table this long.
+   * @default 30 days with `expiry: 'rotation'` (30 periods when `tableRotationSeconds` is set,
+   *   at most 30 days); 400 days (the longest cookie lifetime browsers accept) with `'ttl'`
+   */
+  longestLifetimeSeconds?: number;
+  /**
+   * Absolute timeout, in seconds: a session is never served longer than this after it was
+   * created, however active (OWASP ASVS 5.0). Off when not set.
+   */
+  absoluteTimeoutSeconds?: number;
+  /**
+   * Length of one rotation period, in seconds; implies `expiry: 'rotation'`.
+   * @default the larger of `maxInactiveInterval` and `longestLifetimeSeconds / 30` (1 day with the defaults)
+   */
   tableRotationSeconds?: number;
   /** Eventually consistent reads: half the read cost, may miss a write made a moment ago. @default false */
   eventualConsistency?: boolean;
-  /** Expiry strategy. @default 'rotation' */
+  /** Expiry strategy. @default 'ttl', or 'rotation' when `tableRotationSeconds` is set */
   expiry?: ExpiryMode;
 
   /** DynamoDB endpoint URL, for DynamoDB Local, dynalite or ScyllaDB Alternator. @default the AWS endpoint of `region` */
@@ -90,7 +109,11 @@ export interface DynamoSessionStoreOptions {
   /** A metrics sink such as a hot-shots `StatsD` client; excludes `statsdHost`. */
   metricsSink?: MetricsSink;
 
-  /** An unchanged session is refreshed once this long has passed since its last write, in seconds. @default maxInactiveInterval / 10 */
+  /**
+   * Refresh interval cap, in seconds: an unchanged session whose expiry would move is refreshed
+   * once its expiry would gain this much, or a tenth of its lifetime when that is shorter.
+   * @default maxInactiveInterval / 10
+   */
   touchAfterSeconds?: number;
   /** How far apart servers' clocks may be, in seconds; near a period boundary reads also look at the neighbouring table. @default 10 */
   clockSkewSeconds?: number;

@@ -44,8 +44,15 @@ export type CapacityOptions =
 /** The store's options with every default applied, validated and frozen. Times in milliseconds. */
 export interface ResolvedOptions {
   readonly tableBaseName: string;
+  /** Idle timeout of sessions whose cookie has no expiry. */
   readonly maxInactiveMs: number;
+  /** The longest a session may live after its last write. */
+  readonly longestLifetimeMs: number;
+  /** Absolute timeout from creation, when set. */
+  readonly absoluteTimeoutMs: number | undefined;
   readonly rotationPeriodMs: number;
+  /** Rotation: how many periods before the current one a table is kept (1: the previous only). */
+  readonly keptPeriods: number;
   readonly eventualConsistency: boolean;
   readonly expiry: ExpiryMode;
   readonly connection: ConnectionOptions;
@@ -75,7 +82,7 @@ export interface ResolvedOptions {
 }
 
 const KNOWN_OPTIONS = [
-  'tableBaseName', 'maxInactiveInterval', 'tableRotationSeconds', 'eventualConsistency', 'expiry',
+  'tableBaseName', 'maxInactiveInterval', 'longestLifetimeSeconds', 'absoluteTimeoutSeconds', 'tableRotationSeconds', 'eventualConsistency', 'expiry',
   'dynamoEndpoint', 'region', 'awsAccessKey', 'awsSecretKey', 'client', 'transport',
   'billingMode', 'requestsPerSecond', 'sessionSize', 'readCapacity', 'writeCapacity', 'createTables',
   'now', 'logger', 'logSessionContents', 'secretKeys',
@@ -106,12 +113,13 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
   const maxInactiveSeconds =
     readNumber('maxInactiveInterval', o.maxInactiveInterval, { integer: true, min: 1 }) ??
     DEFAULTS.maxInactiveIntervalSeconds;
-  const expiry = readEnum('expiry', o.expiry, EXPIRY_MODES) ?? DEFAULTS.expiry;
   const rotationSeconds = readNumber('tableRotationSeconds', o.tableRotationSeconds, { integer: true, min: 1 });
+  const expiry = readEnum('expiry', o.expiry, EXPIRY_MODES) ?? (rotationSeconds === undefined ? DEFAULTS.expiry : 'rotation');
   if (expiry === 'ttl' && rotationSeconds !== undefined) {
     throw conflictingOptions('expiry', 'tableRotationSeconds', "exclude each other: 'ttl' mode uses one table and never rotates");
   }
-  const periodSeconds = rotationSeconds ?? maxInactiveSeconds;
+  const { longestSeconds, periodSeconds, keptPeriods } = resolveLifetimes(o, expiry, maxInactiveSeconds, rotationSeconds);
+  const absoluteSeconds = readNumber('absoluteTimeoutSeconds', o.absoluteTimeoutSeconds, { integer: true, min: 1 });
   const eventualConsistency = readBoolean('eventualConsistency', o.eventualConsistency) ?? DEFAULTS.eventualConsistency;
 
   const connection = resolveConnection(o);
@@ -157,7 +165,10 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
   return Object.freeze({
     tableBaseName,
     maxInactiveMs,
+    longestLifetimeMs: longestSeconds * 1000,
+    absoluteTimeoutMs: absoluteSeconds === undefined ? undefined : absoluteSeconds * 1000,
     rotationPeriodMs: periodMs,
+    keptPeriods,
     eventualConsistency,
     expiry,
     connection,
@@ -186,6 +197,41 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     maxItemBytes: DEFAULTS.maxItemBytes,
     sessionIdPattern: DEFAULTS.sessionIdPattern,
   });
+}
+
+/**
+ * The lifetime bounds and, for rotation, the period and how many periods a table is kept: long
+ * enough that a session idle for its whole lifetime is still in a kept table.
+ */
+function resolveLifetimes(
+  o: Record<string, unknown>,
+  expiry: ExpiryMode,
+  maxInactiveSeconds: number,
+  rotationSeconds: number | undefined,
+): { longestSeconds: number; periodSeconds: number; keptPeriods: number } {
+  const given = readNumber('longestLifetimeSeconds', o.longestLifetimeSeconds, { integer: true, min: 1 });
+  if (given !== undefined && given < maxInactiveSeconds) {
+    throw invalidOption('longestLifetimeSeconds', `at least maxInactiveInterval (${maxInactiveSeconds})`, given);
+  }
+  if (expiry === 'ttl') {
+    return { longestSeconds: given ?? Math.max(DEFAULTS.longestLifetimeTtlSeconds, maxInactiveSeconds), periodSeconds: maxInactiveSeconds, keptPeriods: 1 };
+  }
+  const longestSeconds =
+    given ??
+    Math.max(
+      maxInactiveSeconds,
+      rotationSeconds === undefined ? DEFAULTS.longestLifetimeRotationSeconds : Math.min(DEFAULTS.longestLifetimeRotationSeconds, rotationSeconds * DEFAULTS.keptPeriodsDefault),
+    );
+  const periodSeconds = rotationSeconds ?? Math.max(maxInactiveSeconds, Math.ceil(longestSeconds / DEFAULTS.keptPeriodsDefault));
+  const keptPeriods = Math.max(1, Math.ceil(longestSeconds / periodSeconds));
+  if (keptPeriods > DEFAULTS.keptPeriodsMax) {
+    throw invalidOption(
+      'longestLifetimeSeconds',
+      `at most ${DEFAULTS.keptPeriodsMax} rotation periods (tableRotationSeconds ${periodSeconds}: a miss reads every kept table); raise tableRotationSeconds to at least ${Math.ceil(longestSeconds / DEFAULTS.keptPeriodsMax)} or lower longestLifetimeSeconds`,
+      longestSeconds,
+    );
+  }
+  return { longestSeconds, periodSeconds, keptPeriods };
 }
 
 function resolveConnection(o: Record<string, unknown>): ConnectionOptions {

@@ -60,13 +60,14 @@ describe('input builders', () => {
     expect(buildPutTombstoneInput('t1', item, true).ConditionExpression).toBe('attribute_exists(#id)');
   });
 
-  it('a refresh sets only the two timestamps, TTL in epoch seconds, and never creates an item', () => {
+  it('a refresh sets only the timestamps (the exact expiry, and the TTL in epoch seconds rounded up), and never creates an item', () => {
     const input = buildRefreshInput('t1', 'abcdefgh', 3, 1_700_000_000_500, 1_700_003_600_500);
-    expect(input.UpdateExpression).toBe('SET #la = :la, #exp = :exp');
+    expect(input.UpdateExpression).toBe('SET #la = :la, #exp = :exp, #expMs = :expMs');
     expect(input.ConditionExpression).toContain('attribute_exists(#data)');
     expect(input.ExpressionAttributeValues).toEqual({
       ':la': { N: '1700000000500' },
       ':exp': { N: '1700003601' },
+      ':expMs': { N: '1700003600500' },
       ':expected': { N: '3' },
     });
   });

@@ -76,7 +76,7 @@ export function buildFenceInput(table: string, id: string, expectedVersion: numb
 }
 
 /**
- * UpdateItem that refreshes only `lastAccessed` and `expiresAt`, on the condition that the session
+ * UpdateItem that refreshes only `lastAccessed` and the expiry (`expiresAt`, `expiresAtMs`), on the condition that the session
  * still lives here, unfenced (at `expectedVersion` when given). It never creates an item.
  */
 export function buildRefreshInput(
@@ -90,11 +90,12 @@ export function buildRefreshInput(
   return {
     TableName: table,
     Key: keyOf(id),
-    UpdateExpression: 'SET #la = :la, #exp = :exp',
+    UpdateExpression: 'SET #la = :la, #exp = :exp, #expMs = :expMs',
     ConditionExpression: versioned ? 'attribute_exists(#data) AND attribute_not_exists(#moved) AND #v = :expected' : 'attribute_exists(#data) AND attribute_not_exists(#moved)',
     ExpressionAttributeNames: {
       '#la': ATTR.lastAccessed,
       '#exp': ATTR.expiresAt,
+      '#expMs': ATTR.expiresAtMs,
       '#data': ATTR.data,
       '#moved': ATTR.movedTo,
       ...(versioned ? { '#v': ATTR.version } : {}),
@@ -102,6 +103,7 @@ export function buildRefreshInput(
     ExpressionAttributeValues: {
       ':la': { N: String(lastAccessedMs) },
       ':exp': { N: String(toEpochSeconds(expiresAtMs)) },
+      ':expMs': { N: String(expiresAtMs) },
       ...(versioned ? { ':expected': { N: String(expectedVersion) } } : {}),
     },
     ReturnConsumedCapacity: 'TOTAL',

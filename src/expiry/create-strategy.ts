@@ -17,6 +17,7 @@ export function createExpiryStrategy(o: StoreSettings, backend: Backend, metrics
     clockSkewMs: o.clockSkewMs,
     operationMs: o.operationTimeoutMs,
     createAheadMs: o.createAheadMs,
+    keptPeriods: o.keptPeriods,
     createTables: o.createTables,
     capacity: o.capacity,
     now: o.now,

@@ -1,5 +1,5 @@
 /** Where a table stands relative to the period of `now`. */
-export type TableRole = 'current' | 'previous' | 'next';
+export type TableRole = 'current' | 'previous' | 'kept' | 'next';
 
 /** A table the store reads or writes, with its place in time. */
 export interface TableRef {
@@ -11,12 +11,16 @@ export interface TableRef {
 
 /**
  * Which tables a load reads. `first` are read together (usually just the current table); the
- * authoritative copy among the hits wins. `fallback` are read only when `first` found nothing.
- * Tables other than the current one may not exist: a missing one is a miss.
+ * authoritative copy among the hits wins. `fallback` (the previous table) is read when `first`
+ * found nothing, or with it right after a rotation. `kept` (rotation: older tables kept for the
+ * longest lifetime) are read only when neither found anything, together with `fallback` when
+ * that was not read with `first`: a session back after a long idle time costs at most two round
+ * trips. Tables other than the current one may not exist: a missing one is a miss.
  */
 export interface ReadPlan {
   readonly first: readonly TableRef[];
   readonly fallback: readonly TableRef[];
+  readonly kept: readonly TableRef[];
 }
 
 /** What the store knows about one of its tables, for status pages and the CLI. */

@@ -29,6 +29,8 @@ export const METRIC = {
   sessionLoadHitCurrent: 'session.load.hit_current',
   /** Counter: a session found in the table of the previous period. */
   sessionLoadHitPrevious: 'session.load.hit_previous',
+  /** Counter: a session found in a table older than the previous one (rotation keeps tables for the longest lifetime). */
+  sessionLoadHitKept: 'session.load.hit_kept',
   /** Counter: a session found in the table of the next period (clock skew between servers). */
   sessionLoadHitNext: 'session.load.hit_next',
   /** Counter: no session under the requested id. */
@@ -59,6 +61,8 @@ export const METRIC = {
   sessionSaveDropped: 'session.save.dropped',
   /** Counter: a save refused because the encoded item exceeds the size limit. */
   sessionSaveTooLarge: 'session.save.too_large',
+  /** Counter: a save whose cookie lives longer than `longestLifetimeSeconds`; its lifetime was cut to it. */
+  sessionSaveLifetimeCut: 'session.save.lifetime_cut',
   /** Counter: a save that failed because the backend failed. */
   sessionSaveError: 'session.save.error',
   /** Counter: a conditional write whose answer was lost but which had been applied (recognised by its write id). */
@@ -157,6 +161,7 @@ export const METRIC_INFO = {
   [METRIC.sessionSize]: { kind: 'histogram', unit: 'bytes', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitCurrent]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitPrevious]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.sessionLoadHitKept]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitNext]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadMiss]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadExpired]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
@@ -171,6 +176,7 @@ export const METRIC_INFO = {
   [METRIC.sessionSaveMerged]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveDropped]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveTooLarge]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.sessionSaveLifetimeCut]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveError]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveRecovered]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionFence]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },

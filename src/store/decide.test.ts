@@ -7,9 +7,8 @@ const base: SaveFacts = {
   loaded: true,
   changed: false,
   inOlderTable: false,
-  sinceLastWriteMs: 1000,
   expiryGainMs: 1000,
-  touchAfterMs: 360_000,
+  refreshIntervalMs: 360_000,
 };
 
 describe('decideSave', () => {
@@ -21,10 +20,10 @@ describe('decideSave', () => {
     ['changed session', { changed: true }, 'save', 'changed'],
     ['changed session in an older table', { changed: true, inOlderTable: true }, 'save', 'changed'],
     ['unchanged session in an older table', { inOlderTable: true }, 'touch', 'moved-forward'],
-    ['unchanged, last written long ago', { sinceLastWriteMs: 360_000 }, 'touch', 'refresh'],
-    ['unchanged, cookie would gain a lot', { expiryGainMs: 400_000 }, 'touch', 'refresh'],
-    ['unchanged, just under the threshold', { sinceLastWriteMs: 359_999, expiryGainMs: 359_999 }, 'skip', 'unchanged'],
-    ['unchanged with touchAfter 0', { touchAfterMs: 0, sinceLastWriteMs: 0, expiryGainMs: 0 }, 'touch', 'refresh'],
+    ['unchanged, expiry would gain the interval', { expiryGainMs: 360_000 }, 'touch', 'refresh'],
+    ['unchanged, just under the interval', { expiryGainMs: 359_999 }, 'skip', 'unchanged'],
+    ['unchanged, expiry fixed (no gain), whatever the interval', { expiryGainMs: 0, refreshIntervalMs: 0 }, 'skip', 'unchanged'],
+    ['unchanged with a zero interval and any gain', { expiryGainMs: 1, refreshIntervalMs: 0 }, 'touch', 'refresh'],
   ])('%s', (_label, facts, action, reason) => {
     expect(decideSave({ ...base, ...facts })).toEqual({ action, reason });
   });

@@ -23,12 +23,10 @@ export interface SaveFacts {
   readonly changed: boolean;
   /** The session was found in an older table than the one writes go to now. */
   readonly inOlderTable: boolean;
-  /** Milliseconds since the session was last written. */
-  readonly sinceLastWriteMs: number;
   /** How much later the session would expire if it were refreshed now, in milliseconds. */
   readonly expiryGainMs: number;
-  /** Refresh an unchanged session once this much time has passed since its last write. */
-  readonly touchAfterMs: number;
+  /** Refresh an unchanged session once its expiry would gain this much (`refreshIntervalMs`). */
+  readonly refreshIntervalMs: number;
 }
 
 /** The decision and its reason. */
@@ -43,14 +41,15 @@ export interface SaveDecision {
  * - ignored or degraded requests write nothing;
  * - a new or changed session is saved whole;
  * - an unchanged session found in an older table moves forward (rotation keeps it alive);
- * - an unchanged session is refreshed (expiry only) once `touchAfterMs` has passed since its
- *   last write, or when refreshing would extend its expiry by at least that much;
+ * - an unchanged session is refreshed (expiry only) once refreshing would extend its expiry by
+ *   at least `refreshIntervalMs` (a tenth of its lifetime, at most `touchAfterSeconds`): never
+ *   when its expiry does not move;
  * - anything else is skipped: a read-only request costs no write.
  *
  * @example
  * ```ts
  * decideSave({ ignored: false, degraded: false, loaded: true, changed: false, inOlderTable: false,
- *   sinceLastWriteMs: 1000, expiryGainMs: 1000, touchAfterMs: 360_000 }); // { action: 'skip', reason: 'unchanged' }
+ *   expiryGainMs: 1000, refreshIntervalMs: 360_000 }); // { action: 'skip', reason: 'unchanged' }
  * ```
  */
 export function decideSave(facts: SaveFacts): SaveDecision {
@@ -59,7 +58,7 @@ export function decideSave(facts: SaveFacts): SaveDecision {
   if (!facts.loaded) return { action: 'save', reason: 'new' };
   if (facts.changed) return { action: 'save', reason: 'changed' };
   if (facts.inOlderTable) return { action: 'touch', reason: 'moved-forward' };
-  if (facts.sinceLastWriteMs >= facts.touchAfterMs || facts.expiryGainMs >= facts.touchAfterMs) {
+  if (facts.expiryGainMs > 0 && facts.expiryGainMs >= facts.refreshIntervalMs) {
     return { action: 'touch', reason: 'refresh' };
   }
   return { action: 'skip', reason: 'unchanged' };

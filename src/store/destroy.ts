@@ -9,6 +9,8 @@ import type { TableRef } from '../expiry/strategy.js';
 import { redactId, safeLog } from '../logging/logger.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
+import { locate } from './locate.js';
+import { requestScope } from './request-state.js';
 
 /** How many fences a destroy follows beyond the tables it starts with. */
 const MAX_HOPS = 3;
@@ -18,8 +20,9 @@ const MAX_HOPS = 3;
  * lives"). Two steps:
  *
  * 1. a tombstone, conditional on an item being there, in every table a copy can be in (the write
- *    table, the previous one, the next one near a boundary): it replaces every copy, fenced ones
- *    included, and writes nothing for an id that is stored nowhere (no stray items);
+ *    table, the previous one, the next one near a boundary, and the kept table a copy was found
+ *    in): it replaces every copy, fenced ones included, and writes nothing for an id that is
+ *    stored nowhere (no stray items);
  * 2. if any copy existed, an unconditional tombstone in the write table, the next one near a
  *    boundary and every table a replaced copy said it moved on to, unless step 1 already put one
  *    there: a move in flight (its old copy fenced, its new copy not written yet) then finds the
@@ -36,7 +39,9 @@ export async function destroySession(ctx: StoreContext, id: unknown): Promise<vo
   await ctx.whenUsable(deadline);
   const now = ctx.options.now();
   const tombstone = buildTombstoneItem(id, 1, now, now + 2 * ctx.options.rotationPeriodMs);
-  const tables = ctx.strategy.destroyTables(now);
+  const tables = [...ctx.strategy.destroyTables(now)];
+  const kept = await keptCopyTable(ctx, id, deadline, now);
+  if (kept !== undefined && !tables.some((table) => table.name === kept.name)) tables.push(kept);
   const first = await Promise.all(tables.map((table, i) => putTombstone(ctx, table, tombstone, deadline, { ifExists: true, required: i === 0 })));
   const placed = new Set(tables.filter((_, i) => first[i] !== 'absent').map((table) => table.name));
   if (placed.size > 0) {
@@ -50,6 +55,20 @@ export async function destroySession(ctx: StoreContext, id: unknown): Promise<vo
   }
   ctx.metrics.increment(METRIC.sessionDestroy);
   safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), tombstones: placed.size }), 'Session destroyed');
+}
+
+/**
+ * A kept table (rotation: older than the previous one) that holds a copy of the session, which
+ * the destroy must replace too: the table the request loaded the session from when it was a kept
+ * one; without a load, the one a read finds (only when kept tables exist). Later copies are in the
+ * tables a destroy always covers, or reached through the fences it follows.
+ */
+async function keptCopyTable(ctx: StoreContext, id: string, deadline: Deadline, now: number): Promise<TableRef | undefined> {
+  const loaded = requestScope.getStore()?.loads.get(id)?.table;
+  if (loaded !== undefined) return loaded.role === 'kept' ? loaded : undefined;
+  if (ctx.strategy.readPlan(now).kept.length === 0) return undefined;
+  const found = await locate(ctx, id, deadline, true);
+  return found?.table.role === 'kept' ? found.table : undefined;
 }
 
 /** The tables that replaced copies say their session moved on to. */

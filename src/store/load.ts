@@ -57,7 +57,7 @@ function toLoaded(ctx: StoreContext, id: string, found: Found | undefined): Load
     safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id) }), 'Session not found');
     return null;
   }
-  if (isExpiredAt(record, ctx.options.now(), ctx.options.maxInactiveMs)) {
+  if (isExpiredAt(record, ctx.options.now(), ctx.options)) {
     ctx.metrics.increment(METRIC.sessionLoadExpired);
     safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name }), 'Session expired');
     return null;
@@ -68,7 +68,13 @@ function toLoaded(ctx: StoreContext, id: string, found: Found | undefined): Load
     return null;
   }
   ctx.metrics.increment(
-    found.table.role === 'current' ? METRIC.sessionLoadHitCurrent : found.table.role === 'previous' ? METRIC.sessionLoadHitPrevious : METRIC.sessionLoadHitNext,
+    found.table.role === 'current'
+      ? METRIC.sessionLoadHitCurrent
+      : found.table.role === 'previous'
+        ? METRIC.sessionLoadHitPrevious
+        : found.table.role === 'kept'
+          ? METRIC.sessionLoadHitKept
+          : METRIC.sessionLoadHitNext,
   );
   if (ctx.options.logSessionContents) {
     safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name, keys: Object.keys(record.session) }), 'Session loaded');

@@ -38,22 +38,24 @@ const MAX_HOPS = 3;
 export async function locate(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean, anchor?: TableRef): Promise<Found | undefined> {
   const now = ctx.options.now();
   const planned = ctx.strategy.readPlan(now);
-  const extra = anchor === undefined || [...planned.first, ...planned.fallback].some((table) => table.name === anchor.name) ? undefined : ctx.strategy.refFor(anchor.name, now);
-  const plan = extra === undefined ? planned : { first: [...planned.first, extra], fallback: planned.fallback };
+  const extra = anchor === undefined || [...planned.first, ...planned.fallback, ...planned.kept].some((table) => table.name === anchor.name) ? undefined : ctx.strategy.refFor(anchor.name, now);
+  const plan = extra === undefined ? planned : { ...planned, first: [...planned.first, extra] };
   if (ctx.strategy.needsMaintenance(now)) ctx.kickMaintenance();
   const current = plan.first.find((table) => table.role === 'current');
   let found: Found | undefined;
-  if (current === undefined || plan.fallback.length === 0) {
+  if (current === undefined || (plan.fallback.length === 0 && plan.kept.length === 0)) {
     found = await readCopies(ctx, plan.first, id, deadline, consistent);
   } else {
-    // A previous table exists: read it at once or only on a miss, as recent loads suggest.
-    if (ctx.previousReads.together(current.period)) {
+    // A previous table exists: read it at once or only on a miss, as recent loads suggest. The
+    // kept tables are read only after a miss in both: at most two round trips.
+    if (plan.fallback.length > 0 && ctx.previousReads.together(current.period)) {
       found = await readCopies(ctx, [...plan.first, ...plan.fallback], id, deadline, consistent);
+      if (found === undefined && plan.kept.length > 0) found = await readCopies(ctx, plan.kept, id, deadline, consistent);
     } else {
       found = await readCopies(ctx, plan.first, id, deadline, consistent);
-      if (found === undefined) found = await readCopies(ctx, plan.fallback, id, deadline, consistent);
+      if (found === undefined) found = await readCopies(ctx, [...plan.fallback, ...plan.kept], id, deadline, consistent);
     }
-    ctx.previousReads.record(current.period, found?.table.role === 'current');
+    if (plan.fallback.length > 0) ctx.previousReads.record(current.period, found?.table.role === 'current');
   }
   return await followFences(ctx, id, found, deadline, consistent);
 }

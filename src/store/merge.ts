@@ -95,7 +95,7 @@ function baseOf(ctx: StoreContext, id: string, stored: Found | undefined): Write
       details: { session: redactId(id), table: stored.table.name },
     });
   }
-  if (isExpiredAt(record, ctx.options.now(), ctx.options.maxInactiveMs)) return 'dropped';
+  if (isExpiredAt(record, ctx.options.now(), ctx.options)) return 'dropped';
   const movingTo = record.movedTo === undefined ? undefined : ctx.strategy.refFor(record.movedTo, ctx.options.now());
   return { table: stored.table, version: record.version, movingTo };
 }

@@ -7,7 +7,7 @@ import { buildRefreshInput } from '../dynamo/params.js';
 import { isConditionFailed } from '../dynamo/backend-errors.js';
 import type { Deadline } from '../dynamo/deadline.js';
 import { SessionManagerError, isSessionManagerError } from '../errors.js';
-import { expiresAtFor } from '../expiry/lifetime.js';
+import { expiresAtFor, isLifetimeCut, refreshIntervalMs } from '../expiry/lifetime.js';
 import { redactId, safeLog } from '../logging/logger.js';
 import { maskSession } from '../logging/session-contents.js';
 import { METRIC } from '../metrics/names.js';
@@ -62,7 +62,7 @@ export async function saveSession(ctx: StoreContext, id: string, session: Sessio
   const now = ctx.options.now();
   // A touch never compares nor writes the body: its text is needed only for a save.
   const bodyJson = touchOnly ? undefined : sessionBodyText(session);
-  const expiresAtMs = expiresAtFor(session.cookie, now, ctx.options.maxInactiveMs);
+  const expiresAtMs = expiresAtFor(session.cookie, now, load?.createdAtMs ?? now, ctx.options);
   const writeTable = ctx.strategy.writeTable(now);
   const decision = decideSave({
     ignored: request?.ignored !== undefined,
@@ -70,10 +70,10 @@ export async function saveSession(ctx: StoreContext, id: string, session: Sessio
     loaded: load !== undefined || touchOnly,
     changed: bodyJson !== undefined && (load === undefined || !sameSessionBody(load.bodyJson, bodyJson)),
     inOlderTable: load !== undefined && (load.movingTo !== undefined || (writeTable !== undefined && load.table.period < writeTable.period)),
-    sinceLastWriteMs: load === undefined ? Number.POSITIVE_INFINITY : now - load.lastAccessedMs,
     expiryGainMs: load === undefined ? Number.POSITIVE_INFINITY : expiresAtMs - load.expiresAtMs,
-    touchAfterMs: ctx.options.touchAfterMs,
+    refreshIntervalMs: refreshIntervalMs(expiresAtMs - now, ctx.options),
   });
+  if (decision.action !== 'skip' && isLifetimeCut(session.cookie, now, ctx.options)) noteLifetimeCut(ctx, id);
   if (decision.action === 'skip') {
     if (decision.reason === 'ignored') ctx.metrics.increment(METRIC.sessionSaveSkippedIgnored);
     else if (decision.reason === 'degraded') ctx.metrics.increment(METRIC.sessionDegraded);
@@ -235,6 +235,16 @@ function moveInBackground(ctx: StoreContext, id: string, session: SessionRecord,
         safeLog(ctx.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
       },
     ),
+  );
+}
+
+function noteLifetimeCut(ctx: StoreContext, id: string): void {
+  ctx.metrics.increment(METRIC.sessionSaveLifetimeCut);
+  safeLog(
+    ctx.options.logger,
+    'warn',
+    () => ({ session: redactId(id), longestLifetimeSeconds: ctx.options.longestLifetimeMs / 1000 }),
+    "The session's cookie lives longer than longestLifetimeSeconds; it is kept that long after its last write",
   );
 }
 

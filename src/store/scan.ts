@@ -33,7 +33,7 @@ export async function allSessions(ctx: StoreContext): Promise<Map<string, Sessio
   const now = ctx.options.now();
   for (const [id, list] of copies) {
     const record = chooseCopy(list)?.record;
-    if (record?.kind === 'session' && !isExpiredAt(record, now, ctx.options.maxInactiveMs)) out.set(id, record.session);
+    if (record?.kind === 'session' && !isExpiredAt(record, now, ctx.options)) out.set(id, record.session);
   }
   return out;
 }
@@ -95,7 +95,7 @@ export async function inspectSession(ctx: StoreContext, id: string, options: { r
     expiresAtMs: record.expiresAtMs,
     createdAtMs: record.createdAtMs,
     dataBytes: record.dataBytes,
-    expired: isExpiredAt(record, ctx.options.now(), ctx.options.maxInactiveMs),
+    expired: isExpiredAt(record, ctx.options.now(), ctx.options),
     session: options.reveal === true ? record.session : maskSession(record.session, ctx.options.secretKeyPatterns),
   };
 }

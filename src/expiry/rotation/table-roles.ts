@@ -6,7 +6,7 @@
 import { isUsableStatus } from '../../dynamo/table-admin.js';
 import type { TableInfo } from '../strategy.js';
 
-/** A table's place in time: `current`, `previous` or `next`, or, further off, `expired` or `future`. */
+/** A table's place in time: `current`, `previous`, `kept` or `next`, or, further off, `expired` or `future`. */
 export type RotationRole = TableInfo['role'];
 
 /**
@@ -39,6 +39,7 @@ export function inUsePeriod(
  *
  * - `current`: the table in use (`inUsePeriod`);
  * - `previous`: the one just before it;
+ * - `kept`: an older one within `keptPeriods` of the one in use (kept for the longest lifetime);
  * - `next`: the one after the clock's period (created ahead of its period);
  * - `expired`: any older one (deleted by maintenance);
  * - `future`: any other newer one (the clock's own period while an older table is still in use,
@@ -47,15 +48,19 @@ export function inUsePeriod(
  * @param period - the table's period index.
  * @param at - `clockPeriod`, the period index of "now"; `inUsePeriod`, the period of the table in
  *   use, or `clockPeriod` when none is (or when, like `dsm status` planning its tables, the roles
- *   are wanted by the clock alone).
+ *   are wanted by the clock alone); `keptPeriods`, how many periods tables are kept (default 1).
  * @returns the table's role.
  * @example
  * tableRoleAt(9, { clockPeriod: 10, inUsePeriod: 10 }); // 'previous'
  * @internal
  */
-export function tableRoleAt(period: number, at: { readonly clockPeriod: number; readonly inUsePeriod: number }): RotationRole {
+export function tableRoleAt(
+  period: number,
+  at: { readonly clockPeriod: number; readonly inUsePeriod: number; readonly keptPeriods?: number },
+): RotationRole {
   if (period === at.inUsePeriod) return 'current';
   if (period === at.inUsePeriod - 1) return 'previous';
   if (period === at.clockPeriod + 1) return 'next';
-  return period < at.inUsePeriod ? 'expired' : 'future';
+  if (period < at.inUsePeriod) return period >= at.inUsePeriod - (at.keptPeriods ?? 1) ? 'kept' : 'expired';
+  return 'future';
 }

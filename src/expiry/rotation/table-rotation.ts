@@ -28,6 +28,11 @@ export interface TableRotationOptions extends TableAdminContext {
    */
   readonly operationMs: number;
   readonly createAheadMs: number;
+  /**
+   * How many periods before the current one a table is kept (1: the previous one only): long
+   * enough that a session idle for its longest lifetime is still in a kept table.
+   */
+  readonly keptPeriods: number;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
   readonly now: Clock;
@@ -35,10 +40,11 @@ export interface TableRotationOptions extends TableAdminContext {
 
 /**
  * Expiry by table rotation: one table per period named `<base>_<yyyyMMdd_HHmmss>`. Loads read
- * the current table, then the previous one; near a boundary they also read the neighbouring
+ * the current table, then the previous one, then (a session back after a long idle time) the
+ * older tables kept for the longest lifetime; near a boundary they also read the neighbouring
  * table, so servers whose clocks differ a little still find each other's sessions. The next
- * table is created ahead of its period and used only once ACTIVE; tables older than the previous
- * period are dropped whole, so expiry costs nothing.
+ * table is created ahead of its period and used only once ACTIVE; tables older than
+ * `keptPeriods` periods are dropped whole, so expiry costs nothing.
  *
  * The table to use is worked out from the clock at call time; maintenance only makes sure the
  * tables exist. Requests never wait for it.
@@ -62,7 +68,7 @@ export class TableRotation implements ExpiryStrategy {
   #name(period: number): string {
     let name = this.#names.get(period);
     if (name === undefined) {
-      if (this.#names.size >= 8) this.#names.clear(); // a handful of periods are ever in use at once
+      if (this.#names.size >= this.#o.keptPeriods + 8) this.#names.clear(); // the kept periods and a few around them are in use
       name = tableNameFor(this.#o.baseName, period, this.#o.periodMs);
       this.#names.set(period, name);
     }
@@ -96,7 +102,7 @@ export class TableRotation implements ExpiryStrategy {
   readPlan(nowMs: number): ReadPlan {
     const period = periodIndexAt(nowMs, this.#o.periodMs);
     const current = this.#inUse(period);
-    if (current === undefined) return { first: [], fallback: [] };
+    if (current === undefined) return { first: [], fallback: [], kept: [] };
     this.#noteInUse(current);
     const first: TableRef[] = [this.#ref(current, 'current')];
     const fallback: TableRef[] = [];
@@ -107,7 +113,11 @@ export class TableRotation implements ExpiryStrategy {
     else if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#marginMs) first.push(this.#ref(period + 1, 'next'));
     const nearStart = current === period && nowMs - periodStartMs(period, this.#o.periodMs) < this.#o.clockSkewMs;
     if (this.#isActive(current - 1)) (nearStart ? first : fallback).push(this.#ref(current - 1, 'previous'));
-    return { first, fallback };
+    const kept: TableRef[] = [];
+    for (let p = current - 2; p >= current - this.#o.keptPeriods; p -= 1) {
+      if (this.#isActive(p)) kept.push(this.#ref(p, 'kept'));
+    }
+    return { first, fallback, kept };
   }
 
   writeTable(nowMs: number): TableRef | undefined {
@@ -135,7 +145,7 @@ export class TableRotation implements ExpiryStrategy {
     if (startMs === undefined) return undefined;
     const period = periodIndexAt(startMs, this.#o.periodMs);
     const current = this.#inUse(periodIndexAt(nowMs, this.#o.periodMs)) ?? period;
-    return this.#ref(period, period === current ? 'current' : period < current ? 'previous' : 'next');
+    return this.#ref(period, period === current ? 'current' : period === current - 1 ? 'previous' : period < current ? 'kept' : 'next');
   }
 
   markMissing(name: string): void {
@@ -164,7 +174,7 @@ export class TableRotation implements ExpiryStrategy {
 
   tables(nowMs: number): readonly TableInfo[] {
     const period = periodIndexAt(nowMs, this.#o.periodMs);
-    const at = { clockPeriod: period, inUsePeriod: this.#inUse(period) ?? period };
+    const at = { clockPeriod: period, inUsePeriod: this.#inUse(period) ?? period, keptPeriods: this.#o.keptPeriods };
     return [...this.#known.entries()]
       .filter(([, state]) => state.status !== 'MISSING')
       .sort(([a], [b]) => a - b)
@@ -188,8 +198,8 @@ export class TableRotation implements ExpiryStrategy {
 
   /**
    * One round of maintenance: make the current period's table ACTIVE (creating it if allowed),
-   * learn whether the previous one exists, create the next one when its period is near, and
-   * delete tables older than the previous period. Rounds never overlap; a call made while a round
+   * learn whether the previous one exists, create the next one when its period is near, learn
+   * which older tables are kept, and delete tables older than `keptPeriods` periods. Rounds never overlap; a call made while a round
    * runs gets the round after it. Every step runs even when an earlier one fails.
    */
   maintain(): Promise<void> {
@@ -231,7 +241,7 @@ export class TableRotation implements ExpiryStrategy {
     if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.createAheadMs) {
       await step('next', () => this.#ensure(period + 1));
     }
-    if (this.#o.createTables) await step('cleanup', () => this.#deleteExpired(nowMs, period));
+    await step('kept', () => this.#survey(nowMs, period));
     const current = this.#inUse(period);
     if (current !== undefined) this.#noteInUse(current);
     if (failures.length > 0) {
@@ -270,9 +280,17 @@ export class TableRotation implements ExpiryStrategy {
     return configured;
   }
 
-  async #deleteExpired(nowMs: number, period: number): Promise<void> {
-    if (nowMs - periodStartMs(period, this.#o.periodMs) < this.#marginMs) return; // lagging servers still read period - 2
+  /**
+   * Lists the store's tables: the kept ones (older than the previous period, within
+   * `keptPeriods`) become known, so that loads read them after a miss; older ones are deleted
+   * (with `createTables`), once the period is more than the margin old (a lagging server may
+   * still use the table before). Listed tables are taken as usable without a DescribeTable: a
+   * table deleted meanwhile reads as a miss.
+   */
+  async #survey(nowMs: number, period: number): Promise<void> {
     const names = await listTablesWithPrefix(this.#o, `${this.#o.baseName}_`);
+    const settled = nowMs - periodStartMs(period, this.#o.periodMs) >= this.#marginMs;
+    const oldestKept = period - this.#o.keptPeriods;
     let own = 0;
     for (const name of names) {
       const startMs = parseTableName(this.#o.baseName, name);
@@ -283,8 +301,16 @@ export class TableRotation implements ExpiryStrategy {
         if (!this.#known.has(tablePeriod)) this.#known.set(tablePeriod, await describeTable(this.#o, name));
         continue;
       }
+      // Until the margin has passed, a lagging server may still count the period before as kept.
+      if (tablePeriod >= oldestKept - (settled ? 0 : 1) || !this.#o.createTables) {
+        if (!this.#known.has(tablePeriod)) this.#known.set(tablePeriod, { status: 'ACTIVE', capacity: undefined });
+        continue;
+      }
       if (await deleteTable(this.#o, name)) own -= 1;
       this.#known.delete(tablePeriod);
+    }
+    for (const known of [...this.#known.keys()]) {
+      if (known < oldestKept - 1) this.#known.delete(known);
     }
     this.#o.metrics.gauge(METRIC.tablesCount, own);
   }

@@ -31,7 +31,7 @@ export class TtlTable implements ExpiryStrategy {
   }
 
   readPlan(): ReadPlan {
-    return this.#status === 'ACTIVE' ? { first: [this.#ref], fallback: [] } : { first: [], fallback: [] };
+    return this.#status === 'ACTIVE' ? { first: [this.#ref], fallback: [], kept: [] } : { first: [], fallback: [], kept: [] };
   }
 
   writeTable(): TableRef | undefined {
