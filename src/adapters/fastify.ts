@@ -107,7 +107,7 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
     const load = state.loads.get(session.sessionId);
     if (load === undefined) return;
     // A failure is logged and counted by the store; the response is already sent.
-    core.touch(session.sessionId, session as unknown as SessionRecord, { load, request: state }).catch(() => undefined);
+    core.touchAfterResponse(session.sessionId, session as unknown as SessionRecord, { load, request: state });
   });
 
   done();

@@ -61,6 +61,18 @@ export function isLifetimeCut(cookie: Record<string, unknown> | undefined, nowMs
 }
 
 /**
+ * The stored cookie with the expiry the store holds: a refresh moves the stored expiry without
+ * rewriting the session, and frameworks that check the cookie's own `expires` on load
+ * (@fastify/session) must see the moved one. A browser-session cookie (no expiry) is returned as
+ * it is, as is a cookie whose expiry is already the later one.
+ */
+export function cookieWithExpiry<C extends Record<string, unknown>>(cookie: C, expiresAtMs: number): C {
+  const stored = cookieExpiryMs(cookie);
+  if (stored === undefined || stored >= expiresAtMs) return cookie;
+  return { ...cookie, expires: new Date(expiresAtMs).toISOString() };
+}
+
+/**
  * Tells whether a stored session is past its lifetime at `nowMs`: at or after its stored expiry;
  * or, by today's settings, idle past `maxInactiveMs` (browser-session cookie) or
  * `longestLifetimeMs`, or past its absolute timeout. The settings are applied at read time too,

@@ -3,7 +3,7 @@ import type { StoredSession } from '../codec/codec.js';
 import { isValidSessionId } from '../codec/session-id.js';
 import { sessionBodyText } from '../codec/stable-json.js';
 import { isSessionManagerError, type SessionManagerError } from '../errors.js';
-import { isExpiredAt } from '../expiry/lifetime.js';
+import { cookieWithExpiry, isExpiredAt } from '../expiry/lifetime.js';
 import type { TableRef } from '../expiry/strategy.js';
 import { redactId, safeLog } from '../logging/logger.js';
 import { METRIC } from '../metrics/names.js';
@@ -79,7 +79,7 @@ function toLoaded(ctx: StoreContext, id: string, found: Found | undefined): Load
   if (ctx.options.logSessionContents) {
     safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name, keys: Object.keys(record.session) }), 'Session loaded');
   }
-  return { session: record.session, context };
+  return { session: { ...record.session, cookie: cookieWithExpiry(record.session.cookie, record.expiresAtMs) }, context };
 }
 
 /**

@@ -201,6 +201,19 @@ export class SessionStore {
     return await saveSession(this.#ctx, id, session, hints, true);
   }
 
+  /**
+   * {@link touch}, for adapters whose framework never calls it, once the response is sent: tracked
+   * like the store's other background writes, so `flush()` and `close()` wait for it. A failure
+   * is logged and counted by the store; nothing is thrown.
+   */
+  touchAfterResponse(id: string, session: SessionRecord, hints: SaveHints = {}): void {
+    if (this.#closed !== undefined) return;
+    this.#background.add(saveSession(this.#ctx, id, session, hints, true).then(
+      () => undefined,
+      () => undefined,
+    ));
+  }
+
   /** Destroys a session in every table it may be in; it is never served or brought back again. */
   async destroy(id: unknown): Promise<void> {
     this.#assertOpen();
