@@ -97,6 +97,8 @@ export async function measureRotationExpiry(endpoint: string, sessions: number, 
     client: counting.client,
     maxInactiveInterval: periodSeconds,
     tableRotationSeconds: periodSeconds,
+    // Every session here lives one period: tables are kept no longer than that.
+    longestLifetimeSeconds: periodSeconds,
     maintenanceIntervalSeconds: 0,
     now: () => frozenMs + shiftMs,
   });

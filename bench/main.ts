@@ -18,6 +18,7 @@ import { startDynalite, startDynamoDbLocalIfJava, type RunningBackend } from './
 import { runRotationCell, runRounds, totalErrors, type CellResult, type CellSpec } from './cell.js';
 import { renderChart } from './chart.js';
 import { measureRotationExpiry, measureScanReaperExpiry, measureTtlExpiry, type ExpiryResult } from './expiry.js';
+import { measureLifetimes, type LifetimeResult } from './lifetimes.js';
 import { describeMachine } from './machine.js';
 import { LOCAL_CREDENTIALS } from './measure.js';
 import { measureRoundTrip, runMicroBenchmarks, type RoundTrip } from './micro.js';
@@ -95,6 +96,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
   const cells: CellResult[] = [];
   const roundTrips: RoundTrip[] = [];
   const expiry: ExpiryResult[] = [];
+  let lifetimes: LifetimeResult[] = [];
   const skipped: string[] = [];
   let tableSeq = 0;
   const tableName = (backend: string, store: string, workload: string): string => `bench-${backend}-${store}-${workload}-${Date.now()}-${(tableSeq += 1)}`;
@@ -147,6 +149,8 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     }
     log('expiry: rotation');
     expiry.push(await measureRotationExpiry(dynalite.endpoint, settings.expirySessions, observerClient(dynalite.endpoint)));
+    log('lifetimes: remember-me and one-hour sessions, both modes');
+    lifetimes = await measureLifetimes(dynalite.endpoint);
     log('expiry: connect-dynamodb scan reaper');
     expiry.push(await measureScanReaperExpiry(dynalite.endpoint, settings.expirySessions, observerClient(dynalite.endpoint)));
   } finally {
@@ -187,6 +191,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     roundTrips,
     expiry,
     micro,
+    lifetimes,
     skipped,
   };
 }

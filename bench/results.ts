@@ -1,4 +1,5 @@
 /** The whole run's results, and the per-request figures derived from them (pure). */
+import type { LifetimeResult } from './lifetimes.js';
 import type { CellResult } from './cell.js';
 import type { ExpiryResult } from './expiry.js';
 import type { MachineInfo } from './machine.js';
@@ -26,6 +27,8 @@ export interface BenchRun {
   readonly roundTrips: readonly RoundTrip[];
   readonly expiry: readonly ExpiryResult[];
   readonly micro: readonly MicroResult[];
+  /** Session lifetimes: both kinds of session in both modes (absent in runs before it existed). */
+  readonly lifetimes?: readonly LifetimeResult[];
   /** Why a part was skipped (DynamoDB Local without Java), if it was. */
   readonly skipped: readonly string[];
 }

@@ -96,7 +96,11 @@ async function buildDynamoSessionStore(kind: 'rotation-strong' | 'rotation-event
   const store = new DynamoSessionStore({
     tableBaseName: ctx.tableName,
     client,
-    maxInactiveInterval: SESSION_MAX_AGE_SECONDS,
+    // A short rotation period (the rotation cell) keeps at most 100 periods of tables: the
+    // lifetimes are bounded to that (the sessions' one-hour cookies are cut to it).
+    ...(isRotationStore(kind) && ctx.rotationSeconds !== undefined
+      ? { maxInactiveInterval: Math.min(SESSION_MAX_AGE_SECONDS, 100 * ctx.rotationSeconds), longestLifetimeSeconds: Math.min(SESSION_MAX_AGE_SECONDS, 100 * ctx.rotationSeconds) }
+      : { maxInactiveInterval: SESSION_MAX_AGE_SECONDS }),
     eventualConsistency: kind === 'rotation-eventual',
     expiry: kind === 'ttl' ? 'ttl' : 'rotation',
     // The default transport (auto: direct on this plain client), or the SDK's for comparison.
