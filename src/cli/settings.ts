@@ -195,6 +195,8 @@ export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverr
     ...(settings.endpoint === undefined ? {} : { dynamoEndpoint: settings.endpoint }),
     ...(settings.region === undefined ? {} : { region: settings.region }),
     createTables: overrides.createTables,
+    // An operator's tool, never serverless (it runs its one round on demand), and no timer.
+    serverless: false,
     maintenanceIntervalSeconds: 0,
     requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS,
     operationTimeoutMs: CLI_OPERATION_TIMEOUT_MS,

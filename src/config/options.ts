@@ -117,6 +117,14 @@ export interface DynamoSessionStoreOptions {
   touchAfterSeconds?: number;
   /** How far apart servers' clocks may be, in seconds; near a period boundary reads also look at the neighbouring table. @default 10 */
   clockSkewSeconds?: number;
+  /**
+   * Serverless mode (AWS Lambda): no timers, no DynamoDB work after a response (an unchanged
+   * session moves forward within its request), no control-plane call from the store (tables are
+   * derived from the clock; a missing one is learnt from the data plane); table maintenance runs
+   * elsewhere (`dynamo-session-manager/lambda`'s handler on a schedule, or `dsm maintain`).
+   * @default true when `AWS_LAMBDA_FUNCTION_NAME` is set, else false
+   */
+  serverless?: boolean;
   /** Interval of the background maintenance, in seconds; 0 turns the timer off. @default tableRotationSeconds / 10, between 0.25 and 60 */
   maintenanceIntervalSeconds?: number;
   /** How long to wait for a new table to become ACTIVE, in seconds. @default 300 */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { resolveOptions } from './resolve-options.js';
+import { resolveOptions, runtimeFacts } from './resolve-options.js';
 import type { DynamoSessionStoreOptions } from './options.js';
 
 describe('resolveOptions: defaults', () => {
@@ -36,6 +36,12 @@ describe('resolveOptions: defaults', () => {
     expect(o.connection).toEqual({ kind: 'settings' });
   });
 
+  it('turns serverless mode on by default on AWS Lambda, and only there', () => {
+    expect(resolveOptions({}, runtimeFacts({ AWS_LAMBDA_FUNCTION_NAME: 'shop' }))).toMatchObject({ serverless: true, maintenanceIntervalMs: 0 });
+    expect(resolveOptions({}, runtimeFacts({ AWS_LAMBDA_FUNCTION_NAME: '' })).serverless).toBe(false);
+    expect(resolveOptions({ serverless: false }, runtimeFacts({ AWS_LAMBDA_FUNCTION_NAME: 'shop' })).serverless).toBe(false);
+  });
+
   it('returns a frozen object and never writes into the input', () => {
     const input: DynamoSessionStoreOptions = { tableBaseName: 'app' };
     const resolved = resolveOptions(input);
@@ -54,6 +60,8 @@ describe('resolveOptions: defaults', () => {
     [{ tableRotationSeconds: 8, maxInactiveInterval: 30 }, { clockSkewMs: 2000, createAheadMs: 4000, maintenanceIntervalMs: 800 }],
     [{ tableRotationSeconds: 1, maxInactiveInterval: 10 }, { maintenanceIntervalMs: 250 }],
     [{ absoluteTimeoutSeconds: 28_800 }, { absoluteTimeoutMs: 28_800_000 }],
+    [{ serverless: true }, { serverless: true, maintenanceIntervalMs: 0 }],
+    [{}, { serverless: false, maintenanceIntervalMs: 60_000 }],
     [{ touchAfterSeconds: 0 }, { touchAfterMs: 0 }],
     [{ maintenanceIntervalSeconds: 0 }, { maintenanceIntervalMs: 0 }],
     [{ eventualConsistency: true, requestsPerSecond: 10, sessionSize: 1 }, { capacity: { billingMode: 'PROVISIONED', readCapacityUnits: 5, writeCapacityUnits: 10, source: 'formula' } }],
@@ -111,6 +119,7 @@ describe('resolveOptions: bad input fails at construction, naming the option', (
     ['longest lifetime under the idle timeout', { longestLifetimeSeconds: 60 }, /`longestLifetimeSeconds` must be at least maxInactiveInterval \(3600\); got 60/],
     ['too many kept tables', { tableRotationSeconds: 60, longestLifetimeSeconds: 86_400 }, /`longestLifetimeSeconds` must be at most 100 rotation periods .*raise tableRotationSeconds to at least 864/],
     ['too many kept tables by the idle timeout alone', { tableRotationSeconds: 8 }, /`longestLifetimeSeconds` must be at most 100 rotation periods/],
+    ['serverless with a timer', { serverless: true, maintenanceIntervalSeconds: 5 }, /`serverless` and `maintenanceIntervalSeconds` exclude each other/],
     ['fractional absolute timeout', { absoluteTimeoutSeconds: 0.5 }, /`absoluteTimeoutSeconds` must be a whole number ≥ 1; got 0\.5/],
     ['invalid pattern', { ignoreUris: '(' }, /`ignoreUris` must be a valid regular expression/],
     ['pattern and alias', { ignoreUris: '/a', ignoreUri: '/b' }, /`ignoreUris` and `ignoreUri` are the same option/],

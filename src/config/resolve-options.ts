@@ -68,6 +68,8 @@ export interface ResolvedOptions {
   readonly metricsSink: MetricsSink | undefined;
   readonly touchAfterMs: number;
   readonly clockSkewMs: number;
+  /** Serverless mode: no timers, no work after a response, no control-plane call from the store. */
+  readonly serverless: boolean;
   readonly maintenanceIntervalMs: number;
   readonly createAheadMs: number;
   readonly tableActiveTimeoutMs: number;
@@ -88,21 +90,33 @@ const KNOWN_OPTIONS = [
   'now', 'logger', 'logSessionContents', 'secretKeys',
   'ignoreUris', 'ignoreHeaders', 'ignoreUri', 'ignoreHeader',
   'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
-  'touchAfterSeconds', 'clockSkewSeconds', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
+  'touchAfterSeconds', 'clockSkewSeconds', 'serverless', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
 
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,239}$/;
+
+/** What the store learns of where it runs, for defaults: read by the caller, so that resolving stays pure. */
+export interface RuntimeFacts {
+  /** Running on AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set). */
+  readonly lambda: boolean;
+}
+
+/** The facts of the current process. */
+export function runtimeFacts(env: Readonly<Record<string, string | undefined>> = process.env): RuntimeFacts {
+  return { lambda: typeof env.AWS_LAMBDA_FUNCTION_NAME === 'string' && env.AWS_LAMBDA_FUNCTION_NAME !== '' };
+}
 
 /**
  * Validates the store's options and applies defaults. Pure: it never reads the environment and
  * never writes into `input`.
  *
  * @param input - the options given to the constructor.
+ * @param runtime - where the store runs (Lambda turns serverless mode on by default).
  * @returns a new frozen object with every default applied.
  * @throws {SessionManagerError} `config.invalidOption`, `config.unknownOption` or `config.conflictingOptions`.
  */
-export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedOptions {
+export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: RuntimeFacts = { lambda: false }): ResolvedOptions {
   if (typeof input !== 'object' || input === null) throw invalidOption('options', 'an object', input);
   rejectUnknownKeys(input, KNOWN_OPTIONS, 'DynamoSessionStore');
   const o = input as Record<keyof DynamoSessionStoreOptions, unknown>;
@@ -149,7 +163,11 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
   if (clockSkewSeconds !== undefined && clockSkewSeconds * 2 >= periodSeconds) {
     throw invalidOption('clockSkewSeconds', `less than half the rotation period (${periodSeconds / 2} s)`, clockSkewSeconds);
   }
+  const serverless = readBoolean('serverless', o.serverless) ?? runtime.lambda;
   const maintenanceSeconds = readNumber('maintenanceIntervalSeconds', o.maintenanceIntervalSeconds, { min: 0 });
+  if (serverless && maintenanceSeconds !== undefined && maintenanceSeconds > 0) {
+    throw conflictingOptions('serverless', 'maintenanceIntervalSeconds', 'exclude each other: serverless mode runs no timer (schedule the maintenance handler or `dsm maintain` instead)');
+  }
   const activeTimeoutSeconds =
     readNumber('tableActiveTimeoutSeconds', o.tableActiveTimeoutSeconds, { above: 0 }) ?? DEFAULTS.tableActiveTimeoutSeconds;
 
@@ -184,8 +202,10 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     metricsSink,
     touchAfterMs: (touchAfterSeconds ?? maxInactiveSeconds * DEFAULTS.touchAfterFraction) * 1000,
     clockSkewMs: (clockSkewSeconds ?? Math.min(DEFAULTS.clockSkewSeconds, periodSeconds / 4)) * 1000,
-    maintenanceIntervalMs:
-      (maintenanceSeconds ?? Math.min(Math.max(periodSeconds / 10, 0.25), DEFAULTS.maintenanceIntervalMaxSeconds)) * 1000,
+    serverless,
+    maintenanceIntervalMs: serverless
+      ? 0
+      : (maintenanceSeconds ?? Math.min(Math.max(periodSeconds / 10, 0.25), DEFAULTS.maintenanceIntervalMaxSeconds)) * 1000,
     createAheadMs: Math.min(periodSeconds / 2, DEFAULTS.createAheadMaxSeconds) * 1000,
     tableActiveTimeoutMs: activeTimeoutSeconds * 1000,
     requestTimeoutMs,

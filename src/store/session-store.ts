@@ -1,6 +1,6 @@
 import type { SessionRecord } from '../codec/codec.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
-import { resolveOptions, type StoreSettings } from '../config/resolve-options.js';
+import { resolveOptions, runtimeFacts, type StoreSettings } from '../config/resolve-options.js';
 import type { Backend } from '../dynamo/backend.js';
 import { createGateway } from '../dynamo/create-gateway.js';
 import { SessionManagerError } from '../errors.js';
@@ -49,7 +49,7 @@ export class SessionStore {
    * @throws {SessionManagerError} `config.*` for invalid options.
    */
   constructor(options: DynamoSessionStoreOptions = {}) {
-    const { connection, ...settings } = resolveOptions(options);
+    const { connection, ...settings } = resolveOptions(options, runtimeFacts());
     this.options = Object.freeze(settings);
     const o = this.options;
     // Metrics first: its options can still fail, and the client must not be built before that.
