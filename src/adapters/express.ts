@@ -127,8 +127,8 @@ export class DynamoSessionStore extends Store {
   }
 
   /** Stops background work and releases what the store built. Idempotent. */
-  close(): Promise<void> {
-    return this.#core.close();
+  close(options: { readonly withinMs?: number } = {}): Promise<void> {
+    return this.#core.close(options);
   }
 
   /** In-process metrics. */

@@ -23,6 +23,7 @@ const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
 interface FastifySessionLike {
   readonly sessionId: string;
   isSaved(): boolean;
+  isModified?(): boolean;
 }
 
 type SessionHolder = { session?: unknown };
@@ -97,12 +98,25 @@ function trackerPlugin(fastify: FastifyInstance, options: FastifySessionTrackerO
   // @fastify/session saves only modified sessions and never tells the store that an unchanged one
   // was used: refresh it here, as express-session's `touch` does. This writes nothing unless the
   // session must move to the current table or its refresh is due.
+  // In serverless mode nothing may run after the response: the refresh happens before it is sent,
+  // for an unchanged session (a changed one is saved by @fastify/session right after this hook).
+  if (core.options.serverless) {
+    fastify.addHook('onSend', async (request) => {
+      const state = requestStateFor(request.raw);
+      const session = (request as unknown as SessionHolder).session;
+      if (state === undefined || state.ignored !== undefined || state.degraded) return;
+      if (!isFastifySession(session) || session.isModified?.() !== false) return;
+      const load = state.loads.get(session.sessionId);
+      // A failure is logged and counted by the store; the response still goes out.
+      if (load !== undefined) await core.touch(session.sessionId, session as unknown as SessionRecord, { load, request: state }).catch(() => undefined);
+    });
+  }
   fastify.addHook('onResponse', (request, _reply, next) => {
     next();
     const state = requestStateFor(request.raw);
     const session = (request as unknown as SessionHolder).session;
     if (isFastifySession(session) && Object.hasOwn(session, HIDDEN)) delete (session as Partial<Record<typeof HIDDEN, unknown>>)[HIDDEN];
-    if (state === undefined || state.ignored !== undefined || state.degraded) return;
+    if (core.options.serverless || state === undefined || state.ignored !== undefined || state.degraded) return;
     if (!isFastifySession(session) || session.isSaved()) return;
     const load = state.loads.get(session.sessionId);
     if (load === undefined) return;

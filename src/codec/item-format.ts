@@ -27,6 +27,22 @@ export const ATTR = Object.freeze({
   writeId: 'writeId',
 } as const);
 
+/**
+ * Keys the store keeps for itself beside sessions. Session ids never contain `#`, so these never
+ * collide with one; scans skip them.
+ */
+export const RESERVED_KEY = Object.freeze({
+  /** The maintainer lease: which process runs table maintenance (`owner`, `until`). */
+  maintainer: '#maintainer',
+  /** Read only to learn whether a table is there. */
+  probe: '#probe',
+} as const);
+
+/** Whether `id` is one of the store's own keys rather than a session id. */
+export function isReservedKey(id: string): boolean {
+  return id.startsWith('#');
+}
+
 /** The format of the `data` attribute written by this version. Bump it with any change, and keep reading the old ones. */
 export const DATA_FORMAT_VERSION = 1;
 

@@ -125,6 +125,12 @@ export interface DynamoSessionStoreOptions {
    * @default true when `AWS_LAMBDA_FUNCTION_NAME` is set, else false
    */
   serverless?: boolean;
+  /**
+   * On SIGTERM, close the store within a second (background writes not done by then are dropped,
+   * logged and counted), then let the signal end the process as it would have.
+   * @default serverless
+   */
+  closeOnSigterm?: boolean;
   /** Interval of the background maintenance, in seconds; 0 turns the timer off. @default tableRotationSeconds / 10, between 0.25 and 60 */
   maintenanceIntervalSeconds?: number;
   /** How long to wait for a new table to become ACTIVE, in seconds. @default 300 */

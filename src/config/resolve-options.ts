@@ -70,6 +70,8 @@ export interface ResolvedOptions {
   readonly clockSkewMs: number;
   /** Serverless mode: no timers, no work after a response, no control-plane call from the store. */
   readonly serverless: boolean;
+  /** Close within a second on SIGTERM. */
+  readonly closeOnSigterm: boolean;
   readonly maintenanceIntervalMs: number;
   readonly createAheadMs: number;
   readonly tableActiveTimeoutMs: number;
@@ -90,7 +92,7 @@ const KNOWN_OPTIONS = [
   'now', 'logger', 'logSessionContents', 'secretKeys',
   'ignoreUris', 'ignoreHeaders', 'ignoreUri', 'ignoreHeader',
   'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
-  'touchAfterSeconds', 'clockSkewSeconds', 'serverless', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
+  'touchAfterSeconds', 'clockSkewSeconds', 'serverless', 'closeOnSigterm', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
 
@@ -203,6 +205,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
     touchAfterMs: (touchAfterSeconds ?? maxInactiveSeconds * DEFAULTS.touchAfterFraction) * 1000,
     clockSkewMs: (clockSkewSeconds ?? Math.min(DEFAULTS.clockSkewSeconds, periodSeconds / 4)) * 1000,
     serverless,
+    closeOnSigterm: readBoolean('closeOnSigterm', o.closeOnSigterm) ?? serverless,
     maintenanceIntervalMs: serverless
       ? 0
       : (maintenanceSeconds ?? Math.min(Math.max(periodSeconds / 10, 0.25), DEFAULTS.maintenanceIntervalMaxSeconds)) * 1000,

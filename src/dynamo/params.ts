@@ -6,7 +6,7 @@ import type {
   ScanCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { ATTR, toEpochSeconds } from '../codec/item-format.js';
+import { ATTR, RESERVED_KEY, toEpochSeconds } from '../codec/item-format.js';
 import type { Item } from '../codec/codec.js';
 import type { CapacityOptions } from '../config/resolve-options.js';
 
@@ -155,5 +155,29 @@ export function buildCreateTableInput(table: string, capacity: CapacityOptions):
           },
         }
       : { BillingMode: 'PAY_PER_REQUEST' }),
+  };
+}
+
+/**
+ * GetItem of the maintainer lease (eventually consistent: a stale answer only delays a takeover
+ * by one round).
+ */
+export function buildLeaseGetInput(table: string): GetItemCommandInput {
+  return { TableName: table, Key: keyOf(RESERVED_KEY.maintainer), ConsistentRead: false, ReturnConsumedCapacity: 'TOTAL' };
+}
+
+/**
+ * UpdateItem taking or renewing the maintainer lease until `untilMs`: only when it is free, is
+ * ours, or has run out at `nowMs`.
+ */
+export function buildLeaseTakeInput(table: string, owner: string, nowMs: number, untilMs: number): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: keyOf(RESERVED_KEY.maintainer),
+    UpdateExpression: 'SET #owner = :owner, #until = :until',
+    ConditionExpression: 'attribute_not_exists(#owner) OR #owner = :owner OR #until < :now',
+    ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+    ExpressionAttributeValues: { ':owner': { S: owner }, ':until': { N: String(untilMs) }, ':now': { N: String(nowMs) } },
+    ReturnConsumedCapacity: 'TOTAL',
   };
 }

@@ -29,6 +29,8 @@ export const METRIC = {
   sessionLoadHitCurrent: 'session.load.hit_current',
   /** Counter: a session found in the table of the previous period. */
   sessionLoadHitPrevious: 'session.load.hit_previous',
+  /** Counter: background writes (sessions moving forward) still running when a close's grace time ran out; dropped. */
+  storeBackgroundDropped: 'store.background_dropped',
   /** Counter: a session found in a table older than the previous one (rotation keeps tables for the longest lifetime). */
   sessionLoadHitKept: 'session.load.hit_kept',
   /** Counter: a session found in the table of the next period (clock skew between servers). */
@@ -161,6 +163,7 @@ export const METRIC_INFO = {
   [METRIC.sessionSize]: { kind: 'histogram', unit: 'bytes', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitCurrent]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitPrevious]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.storeBackgroundDropped]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitKept]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadHitNext]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadMiss]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },

@@ -15,4 +15,21 @@ export class BackgroundWrites {
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
+
+  /**
+   * Like {@link flush}, but gives up after `withinMs`: resolves with how many writes were still
+   * running then (they are left to fail or finish on their own; nothing waits for them).
+   */
+  async flushWithin(withinMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), withinMs);
+    });
+    try {
+      const outcome = await Promise.race([this.flush().then(() => 'done' as const), expired]);
+      return outcome === 'done' ? 0 : this.#pending.size;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }

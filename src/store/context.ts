@@ -20,6 +20,11 @@ export interface StoreContext {
   readonly background: BackgroundWrites;
   /** The saves of each session in this process, one after another. */
   readonly writeQueue: WriteQueue;
+  /**
+   * Tables a data call reached in this process: tables are assumed from the clock, and a session
+   * is fenced towards a table only once it is known to be there.
+   */
+  readonly seenTables: Set<string>;
   /** Whether loads read the previous table together with the current one. */
   readonly previousReads: PreviousTableReads;
   /** Starts a maintenance round in the background when requests find the tables behind the clock. */

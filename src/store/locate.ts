@@ -36,6 +36,18 @@ const MAX_HOPS = 3;
  * @returns the copy, a tombstone (destroyed), an unreadable item, or undefined when nothing is stored.
  */
 export async function locate(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean, anchor?: TableRef): Promise<Found | undefined> {
+  try {
+    return await locateOnce(ctx, id, deadline, consistent, anchor);
+  } catch (error) {
+    // Tables are assumed from the clock: the current one may not be there yet (created late).
+    // It is now marked missing, so the plan falls back to the table before it: read again, once
+    // (with no table left to read, the table is gone: that is an error, not a miss).
+    if (!isSessionManagerError(error, 'backend.tableMissing') || ctx.strategy.readPlan(ctx.options.now()).first.length === 0) throw error;
+    return await locateOnce(ctx, id, deadline, consistent, anchor);
+  }
+}
+
+async function locateOnce(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean, anchor: TableRef | undefined): Promise<Found | undefined> {
   const now = ctx.options.now();
   const planned = ctx.strategy.readPlan(now);
   const extra = anchor === undefined || [...planned.first, ...planned.fallback, ...planned.kept].some((table) => table.name === anchor.name) ? undefined : ctx.strategy.refFor(anchor.name, now);
@@ -126,15 +138,24 @@ export async function readCopy(ctx: StoreContext, table: TableRef, id: string, d
 /** The raw item of `id` in `table`, or undefined (also for a missing table other than the current one). */
 export async function readItem(ctx: StoreContext, table: TableRef, id: string, deadline: Deadline, consistent: boolean): Promise<Item | undefined> {
   try {
-    return (await ctx.backend.send('GetItem', buildGetInput(table.name, id, consistent), deadline)).Item;
+    const item = (await ctx.backend.send('GetItem', buildGetInput(table.name, id, consistent), deadline)).Item;
+    noteSeen(ctx, table.name);
+    return item;
   } catch (error) {
     if (isSessionManagerError(error, 'backend.tableMissing')) {
-      if (table.role !== 'current') return undefined;
       ctx.strategy.markMissing(table.name);
+      if (table.role !== 'current') return undefined;
       ctx.kickMaintenance();
     }
     throw error;
   }
+}
+
+/** Records that a data call reached `name` (see `StoreContext.seenTables`). */
+export function noteSeen(ctx: StoreContext, name: string): void {
+  if (ctx.seenTables.has(name)) return;
+  if (ctx.seenTables.size >= 64) ctx.seenTables.clear();
+  ctx.seenTables.add(name);
 }
 
 /** Decodes an item read from `table`; an item that cannot be decoded is {@link Unreadable}. */

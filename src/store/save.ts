@@ -186,8 +186,13 @@ async function refresh(
   if (load === undefined) return { action: 'skipped', reason: 'unchanged' };
   const target = targetFor(ctx, load.table);
   if (load.movingTo !== undefined || load.table.name !== target.name) {
-    moveInBackground(ctx, id, session, load, expiresAtMs);
-    return { action: 'refreshed', reason: 'moved-forward', context: load };
+    const moving = moveForward(ctx, id, session, load, expiresAtMs);
+    if (!ctx.options.serverless) {
+      ctx.background.add(moving.then(() => undefined));
+      return { action: 'refreshed', reason: 'moved-forward', context: load };
+    }
+    // Serverless: no work may be left after the response, so the move happens within the request.
+    return { action: 'refreshed', reason: 'moved-forward', context: (await moving) ?? load };
   }
   const now = ctx.options.now();
   try {
@@ -209,32 +214,34 @@ async function locateContext(ctx: StoreContext, id: string, deadline: Deadline):
 }
 
 /**
- * Moves an unchanged session found in an older table to the current one, without holding up the
- * response: the old copy is fenced, then copied (docs/expiry.md). If another request wrote or moved
- * the session meanwhile, there is nothing left to do; if the move fails, the session's next request
- * tries again (a fenced copy without its later copy is completed). `flush()` and `close()` wait for it.
+ * Moves an unchanged session found in an older table to the current one: the old copy is fenced,
+ * then copied (docs/expiry.md). If another request wrote or moved the session meanwhile, there is
+ * nothing left to do; if the move fails, the session's next request tries again (a fenced copy
+ * without its later copy is completed). The returned promise never rejects: outside serverless
+ * mode it runs after the response, and `flush()` and `close()` wait for it.
  */
-function moveInBackground(ctx: StoreContext, id: string, session: SessionRecord, load: LoadContext, expiresAtMs: number): void {
-  const move = async (): Promise<boolean> => {
+function moveForward(ctx: StoreContext, id: string, session: SessionRecord, load: LoadContext, expiresAtMs: number): Promise<LoadContext | undefined> {
+  const move = async (): Promise<LoadContext | undefined> => {
     const deadline = ctx.backend.operationDeadline();
     if (load.merged === true) {
       // What is stored is a merge of this request's session with others': move that, never this copy.
       const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, undefined, deadline);
-      return merged.kind === 'merged';
+      return merged.kind === 'merged' ? { ...load, table: merged.written.table, version: merged.written.version, movingTo: undefined } : undefined;
     }
     const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
-    return (await writeSession(ctx, id, build, load, deadline)).kind === 'written';
+    const written = await writeSession(ctx, id, build, load, deadline);
+    return written.kind === 'written' ? { ...load, table: written.table, version: written.version, movingTo: undefined, lastAccessedMs: lastAccessedOf(written.item), expiresAtMs } : undefined;
   };
-  ctx.background.add(
-    move().then(
-      (moved) => {
-        ctx.metrics.increment(moved ? METRIC.sessionTouchWrite : METRIC.sessionTouchSkipped);
-        if (moved) safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), from: load.table.name }), 'Session moved forward');
-      },
-      (error: unknown) => {
-        safeLog(ctx.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
-      },
-    ),
+  return move().then(
+    (moved) => {
+      ctx.metrics.increment(moved !== undefined ? METRIC.sessionTouchWrite : METRIC.sessionTouchSkipped);
+      if (moved !== undefined) safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), from: load.table.name }), 'Session moved forward');
+      return moved;
+    },
+    (error: unknown) => {
+      safeLog(ctx.options.logger, 'warn', () => ({ op: 'move', session: redactId(id), code: (error as SessionManagerError).code }), 'Moving a session forward failed; its next request will try again');
+      return undefined;
+    },
   );
 }
 

@@ -7,6 +7,7 @@ import { isExpiredAt } from '../expiry/lifetime.js';
 import type { TableRef } from '../expiry/strategy.js';
 import { maskSession } from '../logging/session-contents.js';
 import type { StoreContext } from './context.js';
+import { isReservedKey } from '../codec/item-format.js';
 import { chooseCopy, decodeFound, locate, type Found } from './locate.js';
 
 /** A session as the inspector shows it: values under secret-looking keys masked. */
@@ -57,7 +58,7 @@ async function deleteFrom(ctx: StoreContext, table: TableRef, id: string, deadli
 
 async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void>): Promise<void> {
   const plan = ctx.strategy.readPlan(ctx.options.now());
-  for (const table of [...plan.first, ...plan.fallback]) {
+  for (const table of [...plan.first, ...plan.fallback, ...plan.kept]) {
     let startKey: Record<string, unknown> | undefined;
     do {
       let page;
@@ -69,7 +70,7 @@ async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void
       }
       for (const item of page.Items ?? []) {
         const id = item.id?.S;
-        if (typeof id !== 'string') continue;
+        if (typeof id !== 'string' || isReservedKey(id)) continue; // the store's own keys (the maintainer lease)
         await visit(decodeFound(ctx, table, id, item));
       }
       startKey = page.LastEvaluatedKey;

@@ -8,6 +8,7 @@ import { createExpiryStrategy } from '../expiry/create-strategy.js';
 import type { ExpiryStrategy, TableInfo } from '../expiry/strategy.js';
 import { safeLog } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
+import { METRIC } from '../metrics/names.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
 import { BackgroundWrites } from './background.js';
 import type { StoreContext } from './context.js';
@@ -15,11 +16,16 @@ import { destroySession } from './destroy.js';
 import { registerInternals } from './internals.js';
 import { loadSession } from './load.js';
 import type { LoadedSession } from './load-context.js';
+import { MaintainerLease } from './maintainer-lease.js';
+import { closeOnSigterm } from './sigterm.js';
 import { Maintenance } from './maintenance.js';
 import { PreviousTableReads } from './read-mode.js';
 import { WriteQueue } from './write-queue.js';
 import { saveSession, type SaveHints, type SaveResult } from './save.js';
 import { allSessions, clearSessions, inspectSession, type InspectedSession } from './scan.js';
+
+/** How long a store may take to close on SIGTERM: Lambda gives a second. */
+const SIGTERM_GRACE_MS = 1000;
 
 /**
  * The framework-neutral session store: loads, saves, refreshes and destroys sessions in DynamoDB,
@@ -43,6 +49,7 @@ export class SessionStore {
   readonly #background = new BackgroundWrites();
   readonly #closeClient: (() => void) | undefined;
   #closed: Promise<void> | undefined;
+  readonly #stopSigterm: (() => void) | undefined;
 
   /**
    * @param options - see {@link DynamoSessionStoreOptions}; all optional.
@@ -74,7 +81,14 @@ export class SessionStore {
     this.#backend = gateway.backend;
     safeLog(o.logger, 'debug', { transport: gateway.transport, reason: gateway.transportReason }, 'item operations transport');
     this.#strategy = createExpiryStrategy(o, this.#backend, this.#metrics);
-    this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now });
+    const lease = new MaintainerLease({
+      backend: this.#backend,
+      strategy: this.#strategy,
+      now: o.now,
+      // Three rounds: a holder that misses one keeps it; one that stops is replaced soon.
+      durationMs: 3 * Math.max(o.maintenanceIntervalMs, 1000),
+    });
+    this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now, serverless: o.serverless, lease });
     const maintenance = this.#maintenance;
     this.#ctx = {
       options: o,
@@ -83,12 +97,14 @@ export class SessionStore {
       strategy: this.#strategy,
       background: this.#background,
       previousReads: new PreviousTableReads(),
+      seenTables: new Set<string>(),
       writeQueue: new WriteQueue(),
       kickMaintenance: () => maintenance.kick(),
       whenUsable: (deadline) => maintenance.whenUsable(deadline),
     };
     registerInternals(this, { metrics: this.#metrics });
     this.#maintenance.start();
+    this.#stopSigterm = o.closeOnSigterm ? closeOnSigterm(() => this.close({ withinMs: SIGTERM_GRACE_MS })) : undefined;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -115,12 +131,26 @@ export class SessionStore {
   /**
    * Stops background work, waits for a maintenance round in flight and for background writes,
    * closes the statsd client and destroys the DynamoDB client if the store built it (never a
-   * client it was given). Idempotent.
+   * client it was given). Idempotent. With `withinMs`, waits at most that long: background writes
+   * still running then are dropped (logged, counted as `store.background_dropped`; a session not
+   * moved forward is moved by its next request). `closeOnSigterm` closes within 1000 ms.
    */
-  close(): Promise<void> {
+  close(options: { readonly withinMs?: number } = {}): Promise<void> {
     this.#closed ??= (async () => {
-      await this.#maintenance.stop();
-      await this.#background.flush();
+      this.#stopSigterm?.();
+      const withinMs = options.withinMs;
+      if (withinMs === undefined) {
+        await this.#maintenance.stop();
+        await this.#background.flush();
+      } else {
+        // Bounded: a maintenance round or a write in flight is not waited for past the grace time.
+        void this.#maintenance.stop();
+        const dropped = await this.#background.flushWithin(withinMs);
+        if (dropped > 0) {
+          this.#metrics.increment(METRIC.storeBackgroundDropped, dropped);
+          safeLog(this.options.logger, 'warn', { dropped, withinMs }, 'Closing: background writes dropped (sessions moving forward; their next request moves them)');
+        }
+      }
       await this.#metrics.close();
       this.#closeClient?.();
     })();

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { writeIdOf, type Item } from '../codec/codec.js';
+import { RESERVED_KEY } from '../codec/item-format.js';
 import { isConditionFailed } from '../dynamo/backend-errors.js';
 import type { Deadline } from '../dynamo/deadline.js';
 import { buildFenceInput, buildGetInput, buildPutIfAbsentInput, buildPutIfVersionInput } from '../dynamo/params.js';
-import { SessionManagerError } from '../errors.js';
+import { SessionManagerError, isSessionManagerError } from '../errors.js';
 import type { TableRef } from '../expiry/strategy.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
-import { decodeFound, type Found } from './locate.js';
+import { decodeFound, noteSeen, type Found } from './locate.js';
 
 /** The stored copy a write replaces: where it is and at which version. */
 export interface WriteBase {
@@ -64,9 +65,18 @@ export function targetFor(ctx: StoreContext, base: TableRef | undefined): TableR
  */
 export async function writeSession(ctx: StoreContext, id: string, build: ItemBuilder, base: WriteBase | undefined, deadline: Deadline): Promise<WriteOutcome> {
   const writeId = newWriteId();
-  if (base === undefined) return await putAbsent(ctx, targetFor(ctx, undefined), id, build(1, writeId), writeId, 1, deadline);
+  if (base === undefined) {
+    // A new session goes to the write table, which is assumed from the clock: if it is not there
+    // yet, it is now marked missing and the write goes to the table still in use. Nothing was written.
+    try {
+      return await putAbsent(ctx, targetFor(ctx, undefined), id, build(1, writeId), writeId, 1, deadline);
+    } catch (error) {
+      if (!isSessionManagerError(error, 'backend.tableMissing')) throw error;
+      return await putAbsent(ctx, targetFor(ctx, undefined), id, build(1, writeId), writeId, 1, deadline);
+    }
+  }
   if (base.movingTo !== undefined) return await putAbsent(ctx, base.movingTo, id, build(base.version + 1, writeId), writeId, base.version + 1, deadline);
-  const target = targetFor(ctx, base.table);
+  const target = await confirmedTarget(ctx, base.table, deadline);
   if (target.name === base.table.name) {
     const version = base.version + 1;
     const item = build(version, writeId);
@@ -81,8 +91,34 @@ export async function writeSession(ctx: StoreContext, id: string, build: ItemBui
   return await putAbsent(ctx, target, id, build(base.version + 2, writeId), writeId, base.version + 2, deadline);
 }
 
+/**
+ * The write table for a session whose copy is in `base`, known to be there before the session is
+ * fenced towards it: a table this process has not reached yet is probed with one GetItem of a key
+ * no session has; a missing one is marked so, and the write goes to the table still in use.
+ */
+async function confirmedTarget(ctx: StoreContext, base: TableRef, deadline: Deadline): Promise<TableRef> {
+  const target = targetFor(ctx, base);
+  if (target.name === base.name || ctx.seenTables.has(target.name)) return target;
+  try {
+    await ctx.backend.send('GetItem', buildGetInput(target.name, RESERVED_KEY.probe, false), deadline);
+    noteSeen(ctx, target.name);
+    return target;
+  } catch (error) {
+    if (!isSessionManagerError(error, 'backend.tableMissing')) throw error;
+    ctx.strategy.markMissing(target.name);
+    return targetFor(ctx, base);
+  }
+}
+
 async function putAbsent(ctx: StoreContext, table: TableRef, id: string, item: Item, writeId: string, version: number, deadline: Deadline): Promise<WriteOutcome> {
-  const seen = await conditional(ctx, table, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfAbsentInput(table.name, item), deadline));
+  let seen: typeof APPLIED | Found | undefined;
+  try {
+    seen = await conditional(ctx, table, id, writeId, deadline, () => ctx.backend.send('PutItem', buildPutIfAbsentInput(table.name, item), deadline));
+  } catch (error) {
+    if (isSessionManagerError(error, 'backend.tableMissing')) ctx.strategy.markMissing(table.name);
+    throw error;
+  }
+  noteSeen(ctx, table.name);
   return seen === APPLIED ? { kind: 'written', table, version, item } : { kind: 'conflict', seen };
 }
 

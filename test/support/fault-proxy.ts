@@ -18,6 +18,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `delay`: forward it after `ms` milliseconds.
  * - `throttle`: HTTP 400 `ProvisionedThroughputExceededException`, as DynamoDB sends it.
  * - `error500`: HTTP 500 `InternalServerError`, as DynamoDB sends it.
+ * - `limitExceeded`: HTTP 400 `LimitExceededException`, DynamoDB's answer when the control plane
+ *   (CreateTable, DescribeTable...) is called too often.
  * - `drop`: apply, then drop the answer. The request is forwarded and the whole upstream answer
  *   read (so the target has applied a write), then the client's connection is reset without a
  *   byte of it: the client fails with `code: 'ECONNRESET'` and cannot tell whether its write
@@ -29,6 +31,7 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'delay'; ms: number }
   | { kind: 'throttle' }
+  | { kind: 'limitExceeded' }
   | { kind: 'error500' }
   | { kind: 'drop' };
 
@@ -79,6 +82,11 @@ const THROTTLE_BODY = JSON.stringify({
   __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
   message:
     'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+});
+
+const LIMIT_EXCEEDED_BODY = JSON.stringify({
+  __type: 'com.amazonaws.dynamodb.v20120810#LimitExceededException',
+  message: 'Too many operations for a given subscriber.',
 });
 
 const INTERNAL_ERROR_BODY = JSON.stringify({
@@ -256,6 +264,9 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
       }
       case 'throttle':
         afterBody(req, () => sendJson(res, 400, 'ProvisionedThroughputExceededException', THROTTLE_BODY));
+        break;
+      case 'limitExceeded':
+        afterBody(req, () => sendJson(res, 400, 'LimitExceededException', LIMIT_EXCEEDED_BODY));
         return;
       case 'error500':
         afterBody(req, () => sendJson(res, 500, 'InternalServerError', INTERNAL_ERROR_BODY));

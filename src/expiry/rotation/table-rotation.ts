@@ -17,6 +17,9 @@ import {
 import { msUntilNextPeriod, parseTableName, periodIndexAt, periodStartMs, tableNameFor } from './periods.js';
 import { inUsePeriod, tableRoleAt } from './table-roles.js';
 
+/** How long a table of the clock's period found missing is left out before it is assumed again. */
+const MISSING_RETRY_MS = 1000;
+
 /** Settings of {@link TableRotation}. */
 export interface TableRotationOptions extends TableAdminContext {
   readonly baseName: string;
@@ -33,6 +36,13 @@ export interface TableRotationOptions extends TableAdminContext {
    * enough that a session idle for its longest lifetime is still in a kept table.
    */
   readonly keptPeriods: number;
+  /**
+   * Before (or instead of) maintenance, count a table of a period up to the clock's as there:
+   * names come from the clock, and a data call that finds a table missing says so
+   * ({@link markMissing}). Every process but the maintainer (and every serverless one) works so,
+   * with no control-plane call.
+   */
+  readonly assumeTables: boolean;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
   readonly now: Clock;
@@ -54,7 +64,11 @@ export class TableRotation implements ExpiryStrategy {
   readonly #o: TableRotationOptions;
   /** Known table states by period index. */
   readonly #known = new Map<number, TableState>();
+  /** Tables a data call found missing, by period, with when to assume them again (for the clock's own period, created late). */
+  readonly #missing = new Map<number, number>();
   #lastInUse: number | undefined;
+  /** The period whose listing ran once it was settled (see `#survey`). */
+  #surveyed: number | undefined;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
 
@@ -84,15 +98,28 @@ export class TableRotation implements ExpiryStrategy {
     return this.#o.clockSkewMs + Math.min(this.#o.operationMs, this.#o.periodMs / 4);
   }
 
-  /** Whether the table of `period` is known to be usable (see `isUsableStatus`). */
+  /** Whether the table of `period` is known (or, assuming tables, taken) to be usable (see `isUsableStatus`). */
   #isActive(period: number): boolean {
     const state = this.#known.get(period);
-    return state !== undefined && isUsableStatus(state.status);
+    if (state !== undefined) return isUsableStatus(state.status);
+    return this.#isAssumed(period, this.#o.now());
+  }
+
+  /** Assuming tables: a period from the oldest kept one up to the clock's, not found missing lately. */
+  #isAssumed(period: number, nowMs: number): boolean {
+    if (!this.#o.assumeTables) return false;
+    const clockPeriod = periodIndexAt(nowMs, this.#o.periodMs);
+    if (period > clockPeriod || period < clockPeriod - this.#o.keptPeriods) return false;
+    const retryAt = this.#missing.get(period);
+    return retryAt === undefined || nowMs >= retryAt;
   }
 
   /** The period whose table is in use at `period` (see `inUsePeriod`). */
   #inUse(period: number): number | undefined {
-    return inUsePeriod(period, this.#known);
+    if (!this.#o.assumeTables) return inUsePeriod(period, this.#known);
+    const states = new Map<number, { status: string }>(this.#known);
+    for (let p = period - 1; p <= period; p += 1) if (!states.has(p) && this.#isActive(p)) states.set(p, { status: 'ACTIVE' });
+    return inUsePeriod(period, states);
   }
 
   #ref(period: number, role: TableRole): TableRef {
@@ -152,13 +179,18 @@ export class TableRotation implements ExpiryStrategy {
     const startMs = parseTableName(this.#o.baseName, name);
     if (startMs === undefined) return;
     const period = periodIndexAt(startMs, this.#o.periodMs);
-    if (this.#isActive(period)) {
-      this.#known.set(period, { status: 'MISSING', capacity: undefined });
-      safeLog(this.#o.logger, 'warn', { table: name }, 'Session table disappeared (deleted by another server?)');
-    }
+    const nowMs = this.#o.now();
+    const wasUsable = this.#isActive(period);
+    // The clock's own period (or the one before it) may be created late: look again a second
+    // later. An older table found missing was dropped for good.
+    const clockPeriod = periodIndexAt(nowMs, this.#o.periodMs);
+    this.#missing.set(period, period >= clockPeriod - 1 ? nowMs + MISSING_RETRY_MS : Number.POSITIVE_INFINITY);
+    if (this.#known.has(period)) this.#known.set(period, { status: 'MISSING', capacity: undefined });
+    if (wasUsable && period >= clockPeriod - 1) safeLog(this.#o.logger, 'warn', { table: name }, 'Session table missing (not created yet, or deleted by another server?)');
   }
 
   needsMaintenance(nowMs: number): boolean {
+    if (this.#o.assumeTables) return false; // the maintainer's timer and the data plane keep up
     const period = periodIndexAt(nowMs, this.#o.periodMs);
     if (!this.#isActive(period)) return true;
     return msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.createAheadMs && !this.#isActive(period + 1);
@@ -241,7 +273,9 @@ export class TableRotation implements ExpiryStrategy {
     if (msUntilNextPeriod(nowMs, this.#o.periodMs) <= this.#o.createAheadMs) {
       await step('next', () => this.#ensure(period + 1));
     }
-    await step('kept', () => this.#survey(nowMs, period));
+    // The listing (ListTables, and the deletes it leads to) runs once a period, once the period is
+    // settled (and in every round before that): control-plane calls stay a handful per period.
+    if (this.#surveyed !== period) await step('kept', () => this.#survey(nowMs, period));
     const current = this.#inUse(period);
     if (current !== undefined) this.#noteInUse(current);
     if (failures.length > 0) {
@@ -255,18 +289,20 @@ export class TableRotation implements ExpiryStrategy {
   }
 
   async #ensure(period: number): Promise<void> {
-    if (this.#isActive(period)) return;
+    if (isUsableStatus(this.#known.get(period)?.status ?? 'MISSING')) return;
     const { state } = await ensureTable(this.#o, this.#name(period), {
       create: this.#o.createTables,
       capacity: () => this.#capacityForNewTable(period),
     });
     this.#known.set(period, state);
+    if (isUsableStatus(state.status)) this.#missing.delete(period);
   }
 
   async #discover(period: number): Promise<void> {
     if (this.#known.has(period) && this.#known.get(period)?.status !== 'CREATING') return;
     const state = await describeTable(this.#o, this.#name(period));
     this.#known.set(period, asUsableState(state));
+    if (isUsableStatus(state.status)) this.#missing.delete(period);
   }
 
   /** A new table copies the capacity of the table before it when that was provisioned (an operator or autoscaler may have tuned it). */
@@ -312,6 +348,7 @@ export class TableRotation implements ExpiryStrategy {
     for (const known of [...this.#known.keys()]) {
       if (known < oldestKept - 1) this.#known.delete(known);
     }
+    if (settled) this.#surveyed = period;
     this.#o.metrics.gauge(METRIC.tablesCount, own);
   }
 }

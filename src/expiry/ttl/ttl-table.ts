@@ -10,6 +10,7 @@ export interface TtlTableOptions extends TableAdminContext {
   readonly tableName: string;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
+  readonly now: () => number;
 }
 
 /**
@@ -24,18 +25,28 @@ export class TtlTable implements ExpiryStrategy {
   #status: TableStatus | undefined;
   #ttl: string = 'UNKNOWN';
   #running: Promise<void> | undefined;
+  #missingUntilMs = 0;
 
   constructor(options: TtlTableOptions) {
     this.#o = options;
     this.#ref = { name: options.tableName, period: 0, role: 'current' };
   }
 
+  /**
+   * The table is taken to be there until maintenance or a data call says otherwise (a missing
+   * table is looked for again a second later): no control-plane call is needed to serve.
+   */
+  #usable(): boolean {
+    if (this.#status === 'ACTIVE' || this.#status === undefined) return true;
+    return this.#status === 'MISSING' && this.#o.now() >= this.#missingUntilMs;
+  }
+
   readPlan(): ReadPlan {
-    return this.#status === 'ACTIVE' ? { first: [this.#ref], fallback: [], kept: [] } : { first: [], fallback: [], kept: [] };
+    return this.#usable() ? { first: [this.#ref], fallback: [], kept: [] } : { first: [], fallback: [], kept: [] };
   }
 
   writeTable(): TableRef | undefined {
-    return this.#status === 'ACTIVE' ? this.#ref : undefined;
+    return this.#usable() ? this.#ref : undefined;
   }
 
   destroyTables(): readonly TableRef[] {
@@ -49,12 +60,13 @@ export class TtlTable implements ExpiryStrategy {
   markMissing(name: string): void {
     if (name !== this.#ref.name) return;
     this.#status = 'MISSING';
+    this.#missingUntilMs = this.#o.now() + 1000;
     // A table created anew has TTL off: the next round looks again (an endpoint without TTL stays without).
     if (this.#ttl !== 'UNSUPPORTED') this.#ttl = 'UNKNOWN';
   }
 
   needsMaintenance(): boolean {
-    return this.#status !== 'ACTIVE';
+    return false; // the maintainer's timer and the data plane keep up
   }
 
   async settled(): Promise<void> {
