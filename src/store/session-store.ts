@@ -15,6 +15,8 @@ import { destroySession } from './destroy.js';
 import { registerInternals } from './internals.js';
 import { loadSession } from './load.js';
 import type { LoadedSession } from './load-context.js';
+import { createLegacyCopier } from './legacy/copy.js';
+import { LegacyState } from './legacy/state.js';
 import { Maintenance } from './maintenance.js';
 import { PreviousTableReads } from './read-mode.js';
 import { WriteQueue } from './write-queue.js';
@@ -83,11 +85,12 @@ export class SessionStore {
       strategy: this.#strategy,
       background: this.#background,
       previousReads: new PreviousTableReads(),
+      legacy: o.migrateFrom === undefined ? undefined : new LegacyState(o.migrateFrom),
       writeQueue: new WriteQueue(),
       kickMaintenance: () => maintenance.kick(),
       whenUsable: (deadline) => maintenance.whenUsable(deadline),
     };
-    registerInternals(this, { metrics: this.#metrics });
+    registerInternals(this, { metrics: this.#metrics, legacy: this.#ctx.legacy === undefined ? undefined : createLegacyCopier(this.#ctx, this.#ctx.legacy) });
     this.#maintenance.start();
   }
 
