@@ -41,8 +41,8 @@ export interface CopyReport {
   readonly legacyBytes: number;
   /** The size of the item written here (or that would be), bytes. */
   readonly storedBytes?: number;
-  /** When a live session expires, epoch ms. */
-  readonly expiresAtMs?: number;
+  /** Until when a live session (copied, would copy, changed) can be taken over from connect-dynamodb: its `expires`, epoch ms. */
+  readonly servableUntilMs?: number;
 }
 
 /** The tools `dsm migrate` reaches through the store's internals. */
@@ -84,9 +84,10 @@ async function copyLegacyItem(ctx: StoreContext, legacy: LegacyState, item: Item
   const expiresAtMs = legacyExpiresAtMs(record.session.cookie, record.expiresSeconds, now, ctx.options.maxInactiveMs);
   if (now >= expiresAtMs) return { outcome: 'expired', legacyBytes };
   const fields: ItemFields = { expiresAtMs, createdAtMs: undefined };
+  const servableUntilMs = record.expiresSeconds === undefined ? expiresAtMs : record.expiresSeconds * 1000;
   if (dryRun) {
     const storedBytes = sizeOfCopy(id, record.session, fields, now);
-    return storedBytes === undefined || storedBytes > ctx.options.maxItemBytes ? { outcome: 'corrupt', legacyBytes } : { outcome: 'would-copy', legacyBytes, storedBytes, expiresAtMs };
+    return storedBytes === undefined || storedBytes > ctx.options.maxItemBytes ? { outcome: 'corrupt', legacyBytes } : { outcome: 'would-copy', legacyBytes, storedBytes, servableUntilMs };
   }
   let build: ItemBuilder;
   try {
@@ -105,15 +106,15 @@ async function copyLegacyItem(ctx: StoreContext, legacy: LegacyState, item: Item
     const stored = (error as { Item?: Item }).Item ?? (await readLegacyItem(ctx, legacy, id, deadline, true));
     if (legacyWriteIdOf(stored) !== writeId) {
       if (stored === undefined) return { outcome: 'gone', legacyBytes };
-      const now = decodeLegacyItem(stored);
-      return { outcome: now.kind === 'session' && now.movedTo !== undefined ? 'already-moved' : 'changed', legacyBytes };
+      const seen = decodeLegacyItem(stored);
+      return seen.kind === 'session' && seen.movedTo !== undefined ? { outcome: 'already-moved', legacyBytes } : { outcome: 'changed', legacyBytes, servableUntilMs };
     }
   }
   ctx.metrics.increment(METRIC.sessionFence);
   const written = await writeSession(ctx, id, build, { table: target, version: 0, movingTo: target }, deadline);
   if (written.kind !== 'written') return { outcome: 'present', legacyBytes };
   ctx.metrics.increment(METRIC.sessionSavePut);
-  return { outcome: 'copied', legacyBytes, storedBytes: itemSizeBytes(written.item), expiresAtMs };
+  return { outcome: 'copied', legacyBytes, storedBytes: itemSizeBytes(written.item), servableUntilMs };
 }
 
 /** The size of the item a copy would write, or undefined when the session cannot be encoded. */
