@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/codec/codec.js';
 import { DynamoSessionStore, SessionStore, sessionTracker, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { createCountingClient } from '../support/counting-client.js';
 import { createGatedClient } from '../support/gated-client.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 
@@ -320,6 +321,49 @@ describe('switching an Express app from connect-dynamodb', () => {
     expect(await store.get(newId())).toBeNull();
     await store.destroy(newId());
     expect(warnings.filter((m) => m.includes('migrateFrom'))).toHaveLength(1);
+  });
+});
+
+describe('what a load costs while migrateFrom is on (DynamoDB calls, as sent over the wire)', () => {
+  it('a miss costs one more GetItem (on the legacy table), a take-over one fence, a destroy one DeleteItem; a hit here nothing more once most sessions moved', async () => {
+    const { legacyTable, base } = await names('cost');
+    const moved = newId();
+    const waiting = newId();
+    await legacySet(legacyTable, moved, { cookie: hourCookie(), user: 'moved' });
+    await legacySet(legacyTable, waiting, { cookie: hourCookie(), user: 'waiting' });
+    const counting = createCountingClient();
+    cleanups.push(async () => counting.client.destroy());
+    const { migrateFrom: _on, ...withoutMigration } = storeOptions(base, legacyTable, { client: counting.client });
+    const off = new SessionStore(withoutMigration);
+    cleanups.push(() => off.close());
+    await off.ready();
+    const on = await newCore(base, legacyTable, { client: counting.client });
+    const callsOf = async (work: () => Promise<unknown>): Promise<Record<string, number>> => {
+      counting.reset();
+      await work();
+      return counting.counts();
+    };
+
+    // Right after the switch (parallel mode): the legacy read goes with the first read.
+    const missOff = await callsOf(() => off.get(newId()));
+    expect(await callsOf(() => on.get(newId()))).toEqual({ ...missOff, GetItem: missOff.GetItem! + 1 });
+    const loaded = await on.get(moved);
+    counting.reset();
+    await on.touch(moved, loaded!.session, { load: loaded!.context });
+    await on.flush();
+    expect(counting.counts()).toEqual({ PutItem: 1 }); // the take-over's put, after the response
+    expect(await callsOf(() => on.get(waiting))).toEqual({ GetItem: missOff.GetItem! + 1, UpdateItem: 1 }); // the fence
+    const hitOff = await callsOf(() => off.get(moved));
+    expect(await callsOf(() => on.get(moved))).toEqual({ GetItem: hitOff.GetItem! + 1 }); // parallel: one more read, same round trip
+
+    // Once most loads are answered here (22 in a row from none), the legacy table is read only after a miss.
+    for (let i = 0; i < 22; i += 1) await on.get(moved);
+    expect(await callsOf(() => on.get(moved))).toEqual(hitOff);
+    expect(await callsOf(() => on.get(newId()))).toEqual({ GetItem: missOff.GetItem! + 1 });
+
+    // A destroy: the legacy copy is deleted too.
+    const destroyOff = await callsOf(() => off.destroy(newId()));
+    expect(await callsOf(() => on.destroy(newId()))).toEqual({ ...destroyOff, DeleteItem: 1 });
   });
 });
 
