@@ -35,6 +35,11 @@ describe('decodeLegacyItem', () => {
     expect(legacyWriteIdOf(undefined)).toBeUndefined();
   });
 
+  it('a session this store destroyed (sess removed, marked) is read as destroyed, its fence kept', () => {
+    expect(decodeLegacyItem({ id: { S: 'sess:a' }, dsmDestroyedAt: { N: '1' }, dsmMovedTo: { S: 't' } })).toEqual({ kind: 'destroyed', movedTo: 't' });
+    expect(decodeLegacyItem({ id: { S: 'sess:a' }, dsmDestroyedAt: { N: '1' } })).toEqual({ kind: 'destroyed', movedTo: undefined });
+  });
+
   it('an item without expires is read (connect-dynamodb serves it)', () => {
     const { expires: _expires, ...item } = sess({ cookie });
     expect(decodeLegacyItem(item)).toMatchObject({ kind: 'session', expiresSeconds: undefined });

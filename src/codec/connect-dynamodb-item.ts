@@ -13,12 +13,14 @@ import { cookieProblem, isNestedDeeperThan, isPlainObject } from './session-shap
  * | `type`        | S    | `connect-session` (not read)                                             |
  * | `dsmMovedTo`  | S    | set by this store: the table the session moved on to (a fence)           |
  * | `dsmWriteId`  | S    | set by this store: the write id of that fence                            |
+ * | `dsmDestroyedAt` | N | set by this store's destroy (epoch ms), which also removes `sess`: a logout |
  */
 export const LEGACY_ATTR = Object.freeze({
   sess: 'sess',
   expires: 'expires',
   movedTo: 'dsmMovedTo',
   writeId: 'dsmWriteId',
+  destroyedAt: 'dsmDestroyedAt',
 } as const);
 
 /** Where the legacy items are and how their keys are made. */
@@ -41,6 +43,12 @@ export interface LegacySession {
   readonly writeId: string | undefined;
 }
 
+/** A legacy session this store destroyed (a logout): `sess` removed, the fence kept. */
+export interface LegacyDestroyed {
+  readonly kind: 'destroyed';
+  readonly movedTo: string | undefined;
+}
+
 /** A legacy item that cannot be served: treated as absent, never an error. */
 export interface LegacyCorrupt {
   readonly kind: 'corrupt';
@@ -60,12 +68,17 @@ export function legacyIdOf(format: LegacyKeyFormat, item: Item): string | undefi
 }
 
 /**
- * Decodes a legacy item. Whatever connect-dynamodb would not serve, or would serve in a shape
+ * Decodes a legacy item: a session, a session this store destroyed, or corrupt. Whatever
+ * connect-dynamodb would not serve, or would serve in a shape
  * express-session cannot use (no `cookie` object, cookie fields of the wrong type, nesting
  * deeper than the store's limit), is {@link LegacyCorrupt}. Expiry is not judged here.
  */
-export function decodeLegacyItem(item: Item): LegacySession | LegacyCorrupt {
+export function decodeLegacyItem(item: Item): LegacySession | LegacyDestroyed | LegacyCorrupt {
   if (!isPlainObject(item)) return corrupt('the item is not an object');
+  if (item[LEGACY_ATTR.destroyedAt] !== undefined && item[LEGACY_ATTR.sess] === undefined) {
+    const movedTo = optionalString(item, LEGACY_ATTR.movedTo);
+    return { kind: 'destroyed', movedTo: movedTo ?? undefined };
+  }
   const text = item[LEGACY_ATTR.sess]?.S;
   if (typeof text !== 'string') return corrupt('sess is not a string');
   let parsed: unknown;

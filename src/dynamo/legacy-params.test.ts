@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLegacyDeleteInput, buildLegacyFenceInput, buildLegacyGetInput, buildLegacyScanInput } from './legacy-params.js';
+import { buildLegacyDestroyInput, buildLegacyFenceInput, buildLegacyGetInput, buildLegacyScanInput } from './legacy-params.js';
 
 const format = { table: 'sessions', hashKey: 'sid', prefix: 'app:' };
 
@@ -21,8 +21,17 @@ describe('inputs sent to connect-dynamodb\'s table', () => {
     });
   });
 
-  it('DeleteItem returning what was there; an eventually consistent Scan page', () => {
-    expect(buildLegacyDeleteInput(format, 'abc')).toEqual({ TableName: 'sessions', Key: { sid: { S: 'app:abc' } }, ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' });
+  it('the destroy: removes sess and marks the item, only where one exists, returning what was there; an eventually consistent Scan page', () => {
+    expect(buildLegacyDestroyInput(format, 'abc', 1234)).toEqual({
+      TableName: 'sessions',
+      Key: { sid: { S: 'app:abc' } },
+      UpdateExpression: 'SET #destroyed = :now REMOVE #sess',
+      ConditionExpression: 'attribute_exists(#key)',
+      ExpressionAttributeNames: { '#destroyed': 'dsmDestroyedAt', '#sess': 'sess', '#key': 'sid' },
+      ExpressionAttributeValues: { ':now': { N: '1234' } },
+      ReturnValues: 'ALL_OLD',
+      ReturnConsumedCapacity: 'TOTAL',
+    });
     expect(buildLegacyScanInput(format, 100)).toEqual({ TableName: 'sessions', ConsistentRead: false, Limit: 100, ReturnConsumedCapacity: 'TOTAL' });
     expect(buildLegacyScanInput(format, 10, { sid: { S: 'app:x' } })).toMatchObject({ ExclusiveStartKey: { sid: { S: 'app:x' } } });
   });

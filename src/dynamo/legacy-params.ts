@@ -1,4 +1,4 @@
-import type { DeleteItemCommandInput, GetItemCommandInput, ScanCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { GetItemCommandInput, ScanCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../codec/codec.js';
 import { LEGACY_ATTR, legacyKeyOf, type LegacyKeyFormat } from '../codec/connect-dynamodb-item.js';
 
@@ -31,9 +31,24 @@ export function buildLegacyFenceInput(format: LegacyKeyFormat, id: string, sessT
   };
 }
 
-/** DeleteItem of a legacy session (a destroy), returning what was there: a fence names the table a move may still land in. */
-export function buildLegacyDeleteInput(format: LegacyKeyFormat, id: string): DeleteItemCommandInput {
-  return { TableName: format.table, Key: legacyKeyOf(format, id), ReturnValues: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' };
+/**
+ * UpdateItem that destroys a legacy session (a logout): removes `sess` (connect-dynamodb then
+ * serves nothing either) and sets `dsmDestroyedAt`, only over an existing item (an id stored
+ * nowhere gets no item), returning what was there: a fence names the table a move may still land
+ * in. Applied twice (a retry after a lost answer) it returns its own mark and the fence it kept,
+ * so the retry still knows the session existed and where it was moving.
+ */
+export function buildLegacyDestroyInput(format: LegacyKeyFormat, id: string, nowMs: number): UpdateItemCommandInput {
+  return {
+    TableName: format.table,
+    Key: legacyKeyOf(format, id),
+    UpdateExpression: 'SET #destroyed = :now REMOVE #sess',
+    ConditionExpression: 'attribute_exists(#key)',
+    ExpressionAttributeNames: { '#destroyed': LEGACY_ATTR.destroyedAt, '#sess': LEGACY_ATTR.sess, '#key': format.hashKey },
+    ExpressionAttributeValues: { ':now': { N: String(nowMs) } },
+    ReturnValues: 'ALL_OLD',
+    ReturnConsumedCapacity: 'TOTAL',
+  };
 }
 
 /** One page of an eventually consistent Scan of the legacy table (`dsm migrate`): half the read units of a consistent one. */

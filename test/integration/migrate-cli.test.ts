@@ -96,7 +96,7 @@ async function seed(): Promise<{ legacyTable: string; base: string; live: Map<st
 }
 
 describe('dsm migrate --from connect-dynamodb', () => {
-  it('a dry run counts, prices and writes nothing; the copy then runs in two resumable parts and moves every live session', async () => {
+  it('a dry run counts, prices and writes nothing; the copy then runs in two resumable parts and moves every live session', { timeout: 120_000 }, async () => {
     const { legacyTable, base, live, taken } = await seed();
     const env = { DSM_ENDPOINT: testEndpoint(), DSM_TABLE_BASE_NAME: base };
     const args = ['migrate', '--from', 'connect-dynamodb', '--table', legacyTable, '--max-rcu-per-second', '100000', '--max-wcu-per-second', '100000', '--json'];
@@ -137,7 +137,7 @@ describe('dsm migrate --from connect-dynamodb', () => {
     for (const id of taken) expect((await migrating.get(id))?.session.user).toMatch(/^taken-/);
   });
 
-  it('usage errors exit 2 and name the problem', async () => {
+  it('usage errors exit 2 and name the problem', { timeout: 60_000 }, async () => {
     const env = { DSM_ENDPOINT: testEndpoint(), DSM_TABLE_BASE_NAME: uniqueBaseName('mig-usage') };
     const redis = await runCli(['migrate', '--from', 'connect-redis', '--table', 'sessions'], { env });
     expect(redis.code).toBe(2);

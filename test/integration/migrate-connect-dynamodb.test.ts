@@ -12,6 +12,7 @@ import type { SessionRecord } from '../../src/codec/codec.js';
 import { DynamoSessionStore, SessionStore, sessionTracker, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createCountingClient } from '../support/counting-client.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { createGatedClient } from '../support/gated-client.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 
@@ -169,7 +170,7 @@ function signedCookie(id: string): string {
 }
 
 describe('switching an Express app from connect-dynamodb', () => {
-  it(`keeps all ${USERS} users signed in, moves each session here on its first request, and then needs connect-dynamodb no more`, async () => {
+  it(`keeps all ${USERS} users signed in, moves each session here on its first request, and then needs connect-dynamodb no more`, { timeout: 90_000 }, async () => {
     const { legacyTable, base } = await names('fifty');
     const signedIn = await signInOnConnectDynamodb(legacyTable, USERS);
 
@@ -222,7 +223,8 @@ describe('switching an Express app from connect-dynamodb', () => {
       const probe = new CookieClient(server.url);
       probe.cookies.set('connect.sid', signedCookie(id));
       expect((await probe.get('/me')).json).toEqual({ user: null });
-      expect(await legacyItem(legacyTable, id)).toBeUndefined();
+      expect(await legacyItem(legacyTable, id)).toMatchObject({ dsmDestroyedAt: expect.anything() });
+      expect((await legacyItem(legacyTable, id))?.sess).toBeUndefined();
       expect(browser.client.sessionId()).toBe(id);
     }
     const fresh = await newStore(base, legacyTable);
@@ -325,7 +327,7 @@ describe('switching an Express app from connect-dynamodb', () => {
 });
 
 describe('what a load costs while migrateFrom is on (DynamoDB calls, as sent over the wire)', () => {
-  it('a miss costs one more GetItem (on the legacy table), a take-over one fence, a destroy one DeleteItem; a hit here nothing more once most sessions moved', async () => {
+  it('a miss costs one more GetItem (on the legacy table), a take-over one fence, a destroy one UpdateItem; a hit here nothing more once most sessions moved', async () => {
     const { legacyTable, base } = await names('cost');
     const moved = newId();
     const waiting = newId();
@@ -361,9 +363,9 @@ describe('what a load costs while migrateFrom is on (DynamoDB calls, as sent ove
     expect(await callsOf(() => on.get(moved))).toEqual(hitOff);
     expect(await callsOf(() => on.get(newId()))).toEqual({ GetItem: missOff.GetItem! + 1 });
 
-    // A destroy: the legacy copy is deleted too.
+    // A destroy: the legacy copy is destroyed too (a conditional UpdateItem, which writes nothing for an id stored nowhere).
     const destroyOff = await callsOf(() => off.destroy(newId()));
-    expect(await callsOf(() => on.destroy(newId()))).toEqual({ ...destroyOff, DeleteItem: 1 });
+    expect(await callsOf(() => on.destroy(newId()))).toEqual({ ...destroyOff, UpdateItem: 1 });
   });
 });
 
@@ -418,8 +420,25 @@ describe('races of a take-over, replayed with a held request', () => {
     held.release();
     expect(await save).toMatchObject({ action: 'dropped' });
     expect(await (await newCore(base, legacyTable)).get(id)).toBeNull();
-    expect(await legacyItem(legacyTable, id)).toBeUndefined();
+    expect((await legacyItem(legacyTable, id))?.sess).toBeUndefined();
     expect(await storedKind(b.tables().find((t) => t.role === 'current')!.name, id)).toBe('tombstone');
+  });
+
+  it('a logout whose write to the connect-dynamodb table was applied but its answer lost, during a take-over: the retry still stops the move', async () => {
+    const { legacyTable, base } = await names('lost-logout');
+    const id = newId();
+    await legacySet(legacyTable, id, { cookie: hourCookie(), user: 'u' });
+    const proxy = await startFaultProxy(testEndpoint());
+    cleanups.push(() => proxy.close());
+    const a = await newCore(base, legacyTable);
+    const b = await newCore(base, legacyTable, { dynamoEndpoint: proxy.endpoint, maxRetries: 3 });
+
+    const loaded = await a.get(id); // fenced there, served; the put comes with the save
+    proxy.setFault({ kind: 'drop' }, { operations: ['UpdateItem', 'DeleteItem'], times: 1 });
+    await b.destroy(id); // its write to connect-dynamodb's table is applied, the answer lost, the write retried
+    expect(Object.values(proxy.faultedCalls()).reduce((sum, n) => sum + n, 0)).toBe(1);
+    expect(await a.set(id, { ...loaded!.session, cart: ['late'] } as SessionRecord, { load: loaded!.context })).toMatchObject({ action: 'dropped' });
+    expect(await (await newCore(base, legacyTable)).get(id)).toBeNull();
   });
 
   it('a logout while a take-over is about to fence: the fence fails and the load serves nothing', async () => {

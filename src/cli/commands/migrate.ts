@@ -191,7 +191,7 @@ const OUTCOME_TEXT: Readonly<Record<CopyOutcome, string>> = {
   'already-moved': 'already taken over (by a load or an earlier run)',
   present: 'this store already had the id: left as it is',
   changed: 'changed during the run: left for their next request',
-  gone: 'logged out during the run',
+  gone: 'logged out: skipped',
   expired: "past connect-dynamodb's expiry: skipped",
   corrupt: 'cannot be served: skipped',
   foreign: 'keys without the prefix, or not session ids: skipped',

@@ -28,7 +28,7 @@ export interface LegacyScanPage {
  * - `present`: this store already had an item under the id (a copy or a tombstone): left as it is;
  * - `changed`: the legacy copy changed between the scan and the fence (a connect-dynamodb server
  *   still writes it): left for the load path or the next run;
- * - `gone`: deleted between the scan and the fence (a logout);
+ * - `gone`: destroyed by a logout (before the scan, or between the scan and the fence);
  * - `expired`, `corrupt` (cannot be served, or too large for this store), `foreign` (a key
  *   without the prefix, or not a valid session id): skipped.
  */
@@ -78,6 +78,7 @@ async function copyLegacyItem(ctx: StoreContext, legacy: LegacyState, item: Item
   if (id === undefined || !isValidSessionId(id, ctx.options.sessionIdPattern)) return { outcome: 'foreign', legacyBytes };
   const record = decodeLegacyItem(item);
   if (record.kind === 'corrupt') return { outcome: 'corrupt', legacyBytes };
+  if (record.kind === 'destroyed') return { outcome: 'gone', legacyBytes };
   const now = ctx.options.now();
   if (isLegacyExpired(record, now)) return { outcome: 'expired', legacyBytes };
   if (record.movedTo !== undefined) return { outcome: 'already-moved', legacyBytes };
@@ -105,8 +106,8 @@ async function copyLegacyItem(ctx: StoreContext, legacy: LegacyState, item: Item
     if (!isConditionFailed(error)) throw error;
     const stored = (error as { Item?: Item }).Item ?? (await readLegacyItem(ctx, legacy, id, deadline, true));
     if (legacyWriteIdOf(stored) !== writeId) {
-      if (stored === undefined) return { outcome: 'gone', legacyBytes };
-      const seen = decodeLegacyItem(stored);
+      const seen = stored === undefined ? undefined : decodeLegacyItem(stored);
+      if (seen === undefined || seen.kind === 'destroyed') return { outcome: 'gone', legacyBytes };
       return seen.kind === 'session' && seen.movedTo !== undefined ? { outcome: 'already-moved', legacyBytes } : { outcome: 'changed', legacyBytes, servableUntilMs };
     }
   }

@@ -1,7 +1,8 @@
 import type { Item } from '../../codec/codec.js';
 import { LEGACY_ATTR } from '../../codec/connect-dynamodb-item.js';
 import type { Deadline } from '../../dynamo/deadline.js';
-import { buildLegacyDeleteInput } from '../../dynamo/legacy-params.js';
+import { isConditionFailed } from '../../dynamo/backend-errors.js';
+import { buildLegacyDestroyInput } from '../../dynamo/legacy-params.js';
 import { isSessionManagerError } from '../../errors.js';
 import type { TableRef } from '../../expiry/strategy.js';
 import { METRIC } from '../../metrics/names.js';
@@ -9,9 +10,10 @@ import type { StoreContext } from '../context.js';
 import type { LegacyState } from './state.js';
 
 /**
- * The legacy half of a destroy with `migrateFrom` on: deletes the session's connect-dynamodb item
- * (as connect-dynamodb's own `destroy` does, so a connect-dynamodb server still running sees the
- * logout too).
+ * The legacy half of a destroy with `migrateFrom` on: removes `sess` from the session's
+ * connect-dynamodb item and marks it destroyed (a connect-dynamodb server still running then sees
+ * the logout too). A mark rather than a delete: a retry after a lost answer still learns that the
+ * session existed and where its fence pointed.
  *
  * @returns undefined when there was no legacy item (nor a legacy table); else the tables a move
  *   in flight may still put the session into (the table its fence named, if it was fenced): the
@@ -20,9 +22,9 @@ import type { LegacyState } from './state.js';
 export async function destroyLegacyCopy(ctx: StoreContext, legacy: LegacyState, id: string, deadline: Deadline): Promise<TableRef[] | undefined> {
   let old: Item | undefined;
   try {
-    old = (await ctx.backend.send('DeleteItem', buildLegacyDeleteInput(legacy.source, id), deadline)).Attributes;
+    old = (await ctx.backend.send('UpdateItem', buildLegacyDestroyInput(legacy.source, id, ctx.options.now()), deadline)).Attributes;
   } catch (error) {
-    if (isSessionManagerError(error, 'backend.tableMissing')) return undefined;
+    if (isConditionFailed(error) || isSessionManagerError(error, 'backend.tableMissing')) return undefined;
     throw error;
   }
   if (old === undefined) return undefined;

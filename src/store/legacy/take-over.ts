@@ -40,8 +40,8 @@ export interface LegacyLoad {
  *
  * - two servers taking the same session over cannot both fence it: the loser follows the fence
  *   and serves the same session (the winner's copy, or the same legacy data);
- * - a destroy deletes the legacy item and leaves tombstones in the table a fence names, so a move
- *   in flight cannot land, and a load after it finds nothing to take over;
+ * - a destroy removes the legacy item's session (marking it destroyed) and leaves tombstones in the
+ *   table a fence names, so a move in flight cannot land, and a load after it finds nothing to take over;
  * - a fenced legacy item is never served again unless its move was cut short (nothing in the
  *   table it names, which is still readable): then it is completed, like any move.
  *
@@ -93,7 +93,7 @@ async function takeOver(ctx: StoreContext, legacy: LegacyState, id: string, firs
       await ctx.backend.send('UpdateItem', buildLegacyFenceInput(legacy.source, id, record.sessText, target.name, writeId), deadline);
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      // Fenced by another server, deleted by a logout, or rewritten: look again (unless the answer of our own fence was lost).
+      // Fenced by another server, destroyed by a logout, or rewritten: look again (unless the answer of our own fence was lost).
       const stored = (error as { Item?: Item }).Item ?? (await readLegacyItem(ctx, legacy, id, deadline, true));
       if (legacyWriteIdOf(stored) !== writeId) {
         item = stored;
@@ -118,6 +118,10 @@ function servable(ctx: StoreContext, legacy: LegacyState, id: string, item: Item
     return undefined;
   }
   const record = decodeLegacyItem(item);
+  if (record.kind === 'destroyed') {
+    ctx.metrics.increment(METRIC.migrateMiss);
+    return undefined;
+  }
   if (record.kind === 'corrupt') {
     ctx.metrics.increment(METRIC.migrateCorrupt);
     safeLog(ctx.options.logger, 'warn', () => ({ session: redactId(id), table: legacy.source.table, reason: record.reason }), 'Ignoring a connect-dynamodb item that cannot be served');
