@@ -18,6 +18,8 @@ export type {
   BackendErrorPolicy,
   IgnorePattern,
   Transport,
+  MigrateFromOptions,
+  ConnectDynamodbSource,
 } from './config/index.js';
 export type { Clock } from './clock.js';
 export type { Logger, LogMethod } from './logging/logger.js';

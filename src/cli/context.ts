@@ -6,7 +6,7 @@ import { openAdmin, type AdminHandle } from './admin.js';
 import { checkReachable } from './read-status.js';
 import type { CliIo } from './io.js';
 import { createStderrLogger, printResult } from './output.js';
-import { storeOptionsFor, type CliSettings } from './settings.js';
+import { storeOptionsFor, type CliSettings, type StoreOverrides } from './settings.js';
 
 /** What every command factory receives: its dependencies, never `process`. */
 export interface CommandContext {
@@ -18,8 +18,8 @@ export interface CommandContext {
   print<T>(settings: CliSettings, result: T, toText: (result: T) => string): void;
   /** The logger: stderr under `--verbose`, silent otherwise. */
   logger(settings: CliSettings): Logger;
-  /** Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables. */
-  openStore(settings: CliSettings, options: { createTables: boolean }): SessionStore;
+  /** Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables, only `dsm migrate` gives `migrateFrom`. */
+  openStore(settings: CliSettings, options: Pick<StoreOverrides, 'createTables' | 'migrateFrom'>): SessionStore;
   /**
    * Fails within one call deadline when DynamoDB cannot be reached (one DescribeTable), so a
    * command does not wait for a store's maintenance round to time out table by table.
@@ -45,8 +45,7 @@ export function createCommandContext(parts: {
     settings: parts.settings,
     print: (settings, result, toText) => printResult(parts.io, settings.json, result, toText),
     logger,
-    openStore: (settings, { createTables }) =>
-      new SessionStore(storeOptionsFor(settings, { createTables, now: parts.now, logger: logger(settings) })),
+    openStore: (settings, options) => new SessionStore(storeOptionsFor(settings, { ...options, now: parts.now, logger: logger(settings) })),
     openAdmin: (settings) => openAdmin(settings, logger(settings)),
     checkReachable: async (settings) => {
       const admin = openAdmin(settings, logger(settings));

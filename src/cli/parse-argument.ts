@@ -12,6 +12,13 @@ export function parsePositiveNumber(value: string): number {
   return n;
 }
 
+/** A whole number > 0: `100`. */
+export function parsePositiveInteger(value: string): number {
+  const n = toNumber(value);
+  if (n === undefined || n <= 0 || !Number.isInteger(n)) throw new InvalidArgumentError('Must be a whole number greater than 0.');
+  return n;
+}
+
 /** A number from 0 to 1: `0.9`. */
 export function parseFraction(value: string): number {
   const n = toNumber(value);

@@ -8,6 +8,7 @@ import { createGetCommand } from './commands/get.js';
 import { createIamPolicyCommand } from './commands/iam-policy.js';
 import { createLocalCommand } from './commands/local.js';
 import { createMaintainCommand } from './commands/maintain.js';
+import { createMigrateCommand } from './commands/migrate.js';
 import { createStatusCommand } from './commands/status.js';
 import { createCommandContext } from './context.js';
 import type { CliIo, RunDependencies } from './io.js';
@@ -29,6 +30,7 @@ Examples:
   dsm local --port 8000
   DSM_ENDPOINT=8000 dsm maintain
   dsm status --endpoint 8000 --json
+  dsm migrate --from connect-dynamodb --table sessions --dry-run
   dsm cost --rps 200 --session-size 2
   dsm iam-policy --region eu-west-1 --account 123456789012 > policy.json`;
 
@@ -76,6 +78,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     createMaintainCommand(ctx),
     createGetCommand(ctx),
     createDestroyCommand(ctx),
+    createMigrateCommand(ctx),
     createCostCommand(ctx),
     createIamPolicyCommand(ctx),
   ]) {

@@ -80,6 +80,8 @@ export interface StoreOverrides {
   readonly createTables: boolean;
   readonly now?: Clock;
   readonly logger?: Logger;
+  /** The store sessions are taken over from: only `dsm migrate` gives one. */
+  readonly migrateFrom?: DynamoSessionStoreOptions['migrateFrom'];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -203,5 +205,6 @@ export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverr
     maxRetries: CLI_MAX_RETRIES,
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
     ...(overrides.logger === undefined ? {} : { logger: overrides.logger }),
+    ...(overrides.migrateFrom === undefined ? {} : { migrateFrom: overrides.migrateFrom }),
   };
 }

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
+import type { MigrateFromOptions } from './migrate-from.js';
 import type { BACKEND_ERROR_POLICIES, BILLING_MODES, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 
 /** How sessions expire: `rotation` (one table per period) or `ttl` (one table, native TTL). */
@@ -146,4 +147,13 @@ export interface DynamoSessionStoreOptions {
   maxConflictRetries?: number;
   /** What a request gets when DynamoDB fails. @default 'fail' */
   onBackendError?: BackendErrorPolicy;
+
+  /**
+   * Take sessions over from another store without signing anyone out (docs/migration.md): a load
+   * that finds nothing in this store's tables reads connect-dynamodb's item, serves it if it has
+   * not expired, and moves it here; a destroy deletes it there too. Remove the option once the
+   * old store's longest session lifetime has passed (`dsm migrate --dry-run` tells when).
+   * @default undefined
+   */
+  migrateFrom?: MigrateFromOptions;
 }

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { resolveStatsdOptions, type ResolvedStatsdOptions } from '../metrics/options.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
+import { resolveMigrateFrom, type ResolvedConnectDynamodbSource } from './migrate-from.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
 import {
@@ -83,6 +84,8 @@ export interface ResolvedOptions {
   readonly transport: Transport;
   readonly maxItemBytes: number;
   readonly sessionIdPattern: RegExp;
+  /** The store sessions are taken over from (`migrateFrom`), or undefined. */
+  readonly migrateFrom: ResolvedConnectDynamodbSource | undefined;
 }
 
 const KNOWN_OPTIONS = [
@@ -94,6 +97,7 @@ const KNOWN_OPTIONS = [
   'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
   'touchAfterSeconds', 'clockSkewSeconds', 'serverless', 'closeOnSigterm', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
+  'migrateFrom',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
 
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,239}$/;
@@ -181,6 +185,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
     readNumber('maxConflictRetries', o.maxConflictRetries, { integer: true, min: 0, max: 100 }) ?? DEFAULTS.maxConflictRetries;
   const onBackendError = readEnum('onBackendError', o.onBackendError, BACKEND_ERROR_POLICIES) ?? DEFAULTS.onBackendError;
   const transport = readEnum('transport', o.transport, TRANSPORTS) ?? DEFAULTS.transport;
+  const migrateFrom = resolveMigrateFrom(o.migrateFrom, { tableBaseName, expiry });
 
   return Object.freeze({
     tableBaseName,
@@ -219,6 +224,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
     transport,
     maxItemBytes: DEFAULTS.maxItemBytes,
     sessionIdPattern: DEFAULTS.sessionIdPattern,
+    migrateFrom,
   });
 }
 

@@ -72,6 +72,20 @@ export const METRIC = {
   /** Counter: a copy fenced in an older table before its session moved on to a later one. */
   sessionFence: 'session.move.fence',
 
+  // Counters: sessions taken over from another store (`migrateFrom`).
+  /** Counter: a legacy item read (GetItem on the old store's table). */
+  migrateRead: 'session.migrate.read',
+  /** Counter: a session served from the old store and moving into this one. */
+  migrateHit: 'session.migrate.hit',
+  /** Counter: a load that found nothing in this store's tables nor in the old store. */
+  migrateMiss: 'session.migrate.miss',
+  /** Counter: a legacy session past connect-dynamodb's expiry, treated as missing. */
+  migrateExpired: 'session.migrate.expired',
+  /** Counter: a legacy item that cannot be served (not JSON, no cookie...), treated as missing. */
+  migrateCorrupt: 'session.migrate.corrupt',
+  /** Counter: a legacy copy deleted by a destroy. */
+  migrateDestroyed: 'session.migrate.destroyed',
+
   // Counters: touch, destroy, degraded service.
   /** Counter: a touch that wrote a new expiry. */
   sessionTouchWrite: 'session.touch.write',
@@ -183,6 +197,12 @@ export const METRIC_INFO = {
   [METRIC.sessionSaveError]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSaveRecovered]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionFence]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.migrateRead]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.migrateHit]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.migrateMiss]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.migrateExpired]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.migrateCorrupt]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.migrateDestroyed]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionTouchWrite]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionTouchSkipped]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionDestroy]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },

@@ -4,6 +4,7 @@ import type { Deadline } from '../dynamo/deadline.js';
 import type { ExpiryStrategy } from '../expiry/strategy.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { BackgroundWrites } from './background.js';
+import type { LegacyState } from './legacy/state.js';
 import type { PreviousTableReads } from './read-mode.js';
 import type { WriteQueue } from './write-queue.js';
 
@@ -27,6 +28,8 @@ export interface StoreContext {
   readonly seenTables: Set<string>;
   /** Whether loads read the previous table together with the current one. */
   readonly previousReads: PreviousTableReads;
+  /** The store sessions are taken over from (`migrateFrom`), or undefined. */
+  readonly legacy: LegacyState | undefined;
   /** Starts a maintenance round in the background when requests find the tables behind the clock. */
   kickMaintenance(): void;
   /** Waits, within the deadline, for a first usable table (only right after a first start). */

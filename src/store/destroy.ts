@@ -9,6 +9,7 @@ import type { TableRef } from '../expiry/strategy.js';
 import { redactId, safeLog } from '../logging/logger.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
+import { destroyLegacyCopy } from './legacy/destroy-legacy.js';
 import { locate } from './locate.js';
 import { requestScope } from './request-state.js';
 
@@ -42,10 +43,14 @@ export async function destroySession(ctx: StoreContext, id: unknown): Promise<vo
   const tables = [...ctx.strategy.destroyTables(now)];
   const kept = await keptCopyTable(ctx, id, deadline, now);
   if (kept !== undefined && !tables.some((table) => table.name === kept.name)) tables.push(kept);
-  const first = await Promise.all(tables.map((table, i) => putTombstone(ctx, table, tombstone, deadline, { ifExists: true, required: i === 0 })));
+  const [first, legacy] = await Promise.all([
+    Promise.all(tables.map((table, i) => putTombstone(ctx, table, tombstone, deadline, { ifExists: true, required: i === 0 }))),
+    // With `migrateFrom`: the old store's copy goes too; a move of it in flight counts as a copy (store/legacy/).
+    ctx.legacy === undefined ? undefined : destroyLegacyCopy(ctx, ctx.legacy, id, deadline),
+  ]);
   const placed = new Set(tables.filter((_, i) => first[i] !== 'absent').map((table) => table.name));
-  if (placed.size > 0) {
-    let pending = [...tables.filter((table) => table.role !== 'previous'), ...movedToOf(ctx, first, now)];
+  if (placed.size > 0 || legacy !== undefined) {
+    let pending = [...tables.filter((table) => table.role !== 'previous'), ...movedToOf(ctx, first, now), ...(legacy ?? [])];
     for (let hop = 0; hop <= MAX_HOPS && pending.length > 0; hop += 1) {
       const next = pending.filter((table, i) => !placed.has(table.name) && pending.findIndex((t) => t.name === table.name) === i);
       for (const table of next) placed.add(table.name);

@@ -1,8 +1,11 @@
 import type { Metrics } from '../metrics/metrics.js';
+import type { LegacyCopier } from './legacy/copy.js';
 
-/** What the tracker and adapters of this package reach inside a store; not public API. */
+/** What the tracker, adapters and CLI of this package reach inside a store; not public API. */
 export interface StoreInternals {
   readonly metrics: Metrics;
+  /** With `migrateFrom`: the bulk copy of `dsm migrate`. */
+  readonly legacy?: LegacyCopier | undefined;
 }
 
 const internals = new WeakMap<object, StoreInternals>();

@@ -9,6 +9,7 @@ import { redactId, safeLog } from '../logging/logger.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
 import type { LoadContext, LoadedSession } from './load-context.js';
+import { startLegacyLoad } from './legacy/take-over.js';
 import { locate, type Found } from './locate.js';
 import { requestScope } from './request-state.js';
 
@@ -32,7 +33,11 @@ export async function loadSession(ctx: StoreContext, id: unknown): Promise<Loade
   try {
     const deadline = ctx.backend.operationDeadline();
     await ctx.whenUsable(deadline);
-    const found = await locate(ctx, id, deadline, !ctx.options.eventualConsistency);
+    const consistent = !ctx.options.eventualConsistency;
+    // With `migrateFrom`, a load that finds nothing here falls back on the old store (store/legacy/).
+    const legacy = ctx.legacy === undefined ? undefined : startLegacyLoad(ctx, ctx.legacy, id, deadline, consistent);
+    const here = await locate(ctx, id, deadline, consistent);
+    const found = legacy === undefined ? here : await legacy.finish(here);
     const loaded = toLoaded(ctx, id, found);
     if (loaded !== null) requestScope.getStore()?.loads.set(id, loaded.context);
     ctx.metrics.timing(METRIC.sessionLoad, performance.now() - started);

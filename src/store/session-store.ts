@@ -18,6 +18,8 @@ import { loadSession } from './load.js';
 import type { LoadedSession } from './load-context.js';
 import { MaintainerLease } from './maintainer-lease.js';
 import { closeOnSigterm } from './sigterm.js';
+import { createLegacyCopier } from './legacy/copy.js';
+import { LegacyState } from './legacy/state.js';
 import { Maintenance } from './maintenance.js';
 import { PreviousTableReads } from './read-mode.js';
 import { WriteQueue } from './write-queue.js';
@@ -98,11 +100,12 @@ export class SessionStore {
       background: this.#background,
       previousReads: new PreviousTableReads(),
       seenTables: new Set<string>(),
+      legacy: o.migrateFrom === undefined ? undefined : new LegacyState(o.migrateFrom),
       writeQueue: new WriteQueue(),
       kickMaintenance: () => maintenance.kick(),
       whenUsable: (deadline) => maintenance.whenUsable(deadline),
     };
-    registerInternals(this, { metrics: this.#metrics });
+    registerInternals(this, { metrics: this.#metrics, legacy: this.#ctx.legacy === undefined ? undefined : createLegacyCopier(this.#ctx, this.#ctx.legacy) });
     this.#maintenance.start();
     this.#stopSigterm = o.closeOnSigterm ? closeOnSigterm(() => this.close({ withinMs: SIGTERM_GRACE_MS })) : undefined;
   }
