@@ -4,6 +4,8 @@ import { provisionedCapacity } from '../capacity/provisioning.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { resolveStatsdOptions, type ResolvedStatsdOptions } from '../metrics/options.js';
+import type { SessionCipher } from '../encryption/session-cipher.js';
+import { resolveEncryption } from './encryption-options.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
@@ -72,6 +74,8 @@ export interface ResolvedOptions {
   readonly transport: Transport;
   readonly maxItemBytes: number;
   readonly sessionIdPattern: RegExp;
+  /** Client-side encryption of the session data; undefined when off. Shows key ids, never keys. */
+  readonly encryption: SessionCipher | undefined;
 }
 
 const KNOWN_OPTIONS = [
@@ -83,6 +87,7 @@ const KNOWN_OPTIONS = [
   'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
   'touchAfterSeconds', 'clockSkewSeconds', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
+  'encryption',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
 
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,239}$/;
@@ -153,6 +158,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     readNumber('maxConflictRetries', o.maxConflictRetries, { integer: true, min: 0, max: 100 }) ?? DEFAULTS.maxConflictRetries;
   const onBackendError = readEnum('onBackendError', o.onBackendError, BACKEND_ERROR_POLICIES) ?? DEFAULTS.onBackendError;
   const transport = readEnum('transport', o.transport, TRANSPORTS) ?? DEFAULTS.transport;
+  const encryption = resolveEncryption(o.encryption);
 
   return Object.freeze({
     tableBaseName,
@@ -185,6 +191,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     transport,
     maxItemBytes: DEFAULTS.maxItemBytes,
     sessionIdPattern: DEFAULTS.sessionIdPattern,
+    encryption,
   });
 }
 

@@ -126,7 +126,7 @@ async function write(
     // from what that save wrote instead of sending a write that must fail.
     const first: WriteOutcome =
       last === undefined
-        ? await writeSession(ctx, id, itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs }), load, deadline)
+        ? await writeSession(ctx, id, await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs }), load, deadline)
         : { kind: 'conflict', seen: foundOf(id, last) };
     if (first.kind === 'written') {
       written = first;
@@ -185,9 +185,10 @@ async function refresh(
   const load = known ?? (await locateContext(ctx, id, deadline));
   if (load === undefined) return { action: 'skipped', reason: 'unchanged' };
   const target = targetFor(ctx, load.table);
-  if (load.movingTo !== undefined || load.table.name !== target.name) {
+  if (load.movingTo !== undefined || load.table.name !== target.name || load.reseal === true) {
+    // A move, or data under an old key (or in plaintext): rewritten whole, as a move does.
     moveInBackground(ctx, id, session, load, expiresAtMs);
-    return { action: 'refreshed', reason: 'moved-forward', context: load };
+    return { action: 'refreshed', reason: load.reseal === true && load.table.name === target.name ? reason : 'moved-forward', context: load };
   }
   const now = ctx.options.now();
   try {
@@ -205,7 +206,7 @@ async function refresh(
 async function locateContext(ctx: StoreContext, id: string, deadline: Deadline): Promise<LoadContext | undefined> {
   const found = await locate(ctx, id, deadline, true);
   if (found?.record.kind !== 'session') return undefined;
-  return contextOf(ctx, found.table, found.record);
+  return contextOf(ctx, found.table, found.record, found.stale);
 }
 
 /**
@@ -222,7 +223,7 @@ function moveInBackground(ctx: StoreContext, id: string, session: SessionRecord,
       const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, undefined, deadline);
       return merged.kind === 'merged';
     }
-    const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
+    const build = await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
     return (await writeSession(ctx, id, build, load, deadline)).kind === 'written';
   };
   ctx.background.add(

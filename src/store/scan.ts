@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../codec/codec.js';
+import type { Item, SessionRecord } from '../codec/codec.js';
 import { isValidSessionId } from '../codec/session-id.js';
 import { buildDeleteInput, buildScanInput } from '../dynamo/params.js';
 import type { Deadline } from '../dynamo/deadline.js';
@@ -17,6 +17,8 @@ export interface InspectedSession {
   readonly expiresAtMs: number;
   readonly createdAtMs: number;
   readonly dataBytes: number;
+  /** The key that protects the stored data; absent when it is stored in plaintext. */
+  readonly keyId?: string;
   readonly expired: boolean;
   readonly session: unknown;
 }
@@ -56,6 +58,13 @@ async function deleteFrom(ctx: StoreContext, table: TableRef, id: string, deadli
 }
 
 async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void>): Promise<void> {
+  await scanLiveItems(ctx, async (table, id, item) => {
+    await visit(await decodeFound(ctx, table, id, item));
+  });
+}
+
+/** Visits every item of the live tables as stored (not decoded). Scans: expensive. */
+export async function scanLiveItems(ctx: StoreContext, visit: (table: TableRef, id: string, item: Item) => Promise<void>): Promise<void> {
   const plan = ctx.strategy.readPlan(ctx.options.now());
   for (const table of [...plan.first, ...plan.fallback]) {
     let startKey: Record<string, unknown> | undefined;
@@ -70,7 +79,7 @@ async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void
       for (const item of page.Items ?? []) {
         const id = item.id?.S;
         if (typeof id !== 'string') continue;
-        await visit(decodeFound(ctx, table, id, item));
+        await visit(table, id, item);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
@@ -80,12 +89,16 @@ async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void
 /**
  * Reads one session for an operator (the dashboard's inspector, `dsm get`): values under keys
  * that look secret are masked unless `reveal` is set. Expired sessions are shown, marked.
+ *
+ * @throws {SessionManagerError} `encryption.undecryptable` when the session is stored but this
+ *   store cannot decrypt it (the keys it was given do not include its key).
  */
 export async function inspectSession(ctx: StoreContext, id: string, options: { reveal?: boolean } = {}): Promise<InspectedSession | null> {
   if (!isValidSessionId(id, ctx.options.sessionIdPattern)) return null;
   const deadline = ctx.backend.operationDeadline();
   await ctx.whenUsable(deadline);
   const found = await locate(ctx, id, deadline, true);
+  if (found?.record.kind === 'corrupt' && found.record.undecryptable !== undefined) throw found.record.undecryptable;
   if (found?.record.kind !== 'session') return null;
   const record = found.record;
   return {
@@ -95,6 +108,7 @@ export async function inspectSession(ctx: StoreContext, id: string, options: { r
     expiresAtMs: record.expiresAtMs,
     createdAtMs: record.createdAtMs,
     dataBytes: record.dataBytes,
+    ...(found.keyId === undefined ? {} : { keyId: found.keyId }),
     expired: isExpiredAt(record, ctx.options.now(), ctx.options.maxInactiveMs),
     session: options.reveal === true ? record.session : maskSession(record.session, ctx.options.secretKeyPatterns),
   };
