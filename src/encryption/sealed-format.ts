@@ -58,7 +58,8 @@ export function additionalData(header: Uint8Array, sessionId: string): Buffer {
  */
 export function parseSealed(data: Uint8Array): SealedParts | string {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (buffer.length < 4 || buffer[0] !== SEALED_DATA_FORMAT) return 'the encrypted data is too short';
+  if (buffer[0] !== SEALED_DATA_FORMAT) return 'the data is not in the encrypted format';
+  if (buffer.length < 4) return 'the encrypted data is too short';
   const length = buffer[2] ?? 0;
   if (length === 0 || buffer.length < 3 + length) return 'the encrypted data is cut short';
   const keyId = buffer.toString('latin1', 3, 3 + length);
