@@ -32,6 +32,7 @@ let placeholder: Uint8Array | undefined;
  * sessions are not counted. Scans: expensive, for tools.
  */
 export async function keyUsage(ctx: StoreContext): Promise<KeyUsage> {
+  await ctx.whenUsable(ctx.backend.operationDeadline());
   const copies = new Map<string, Found[]>();
   const protection = new WeakMap<Found, Protection>();
   await scanLiveItems(ctx, async (table, id, item) => {
