@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { resolveEncryption } from '../config/encryption-options.js';
@@ -136,5 +137,13 @@ describe('an adapter (keys managed elsewhere)', () => {
     const other = cipher({ cryptoAdapter: createStringCryptoAdapter(), cryptoAdapterKeyId: 'mongo-1' });
     expect(await codeOf(() => other.open(sealed, ID))).toBe('encryption.undecryptable');
     expect(parseSealed(await cipher({ cryptoAdapter: createStringCryptoAdapter() }).seal(0, payload, ID))).toMatchObject({ keyId: 'crypto-adapter' });
+  });
+});
+
+describe('docs/security.md', () => {
+  it('shows examples/kms-envelope.ts (type-checked by npm test) verbatim', () => {
+    const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
+    const example = readFileSync(new URL('../../examples/kms-envelope.ts', import.meta.url), 'utf8');
+    expect(doc).toContain(`\`\`\`ts\n${example}\`\`\``);
   });
 });

@@ -1,6 +1,6 @@
 import type { Item } from '../codec/codec.js';
 import { ATTR, DATA_FORMAT_VERSION } from '../codec/item-format.js';
-import { isSealed } from '../encryption/sealed-format.js';
+import { isSealed, parseSealed } from '../encryption/sealed-format.js';
 import { undecryptable, type OpenedData, type SessionCipher } from '../encryption/session-cipher.js';
 
 /**
@@ -45,7 +45,10 @@ export function openItem(cipher: SessionCipher | undefined, id: string, item: It
     }
     return { item, keyId: undefined, storedBytes: undefined };
   }
-  if (cipher === undefined) throw undecryptable('it is encrypted and the store has no `encryption` option');
+  if (cipher === undefined) {
+    const parts = parseSealed(data);
+    throw undecryptable('it is encrypted and the store has no `encryption` option', typeof parts === 'string' ? undefined : parts.keyId);
+  }
   const opened = cipher.open(data, id);
   return opened instanceof Promise ? opened.then((value) => withPlainData(item, value, data.byteLength)) : withPlainData(item, opened, data.byteLength);
 }

@@ -7,6 +7,7 @@ import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/cl
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions, type EncryptionOptions } from '../../src/index.js';
 import { run } from '../../src/cli/program.js';
+import type { CounterName } from '../../src/metrics/names.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
@@ -66,7 +67,7 @@ async function protectionOf(store: DynamoSessionStore, id: string): Promise<stri
   return data[0] === 2 ? data.toString('latin1', 3, 3 + (data[2] ?? 0)) : data[0] === 1 ? 'plaintext' : `format ${data[0]}`;
 }
 
-const counter = (store: DynamoSessionStore, name: string): number => store.metrics().counters[name]?.total ?? 0;
+const counter = (store: DynamoSessionStore, name: CounterName): number => store.metrics().counters[name]?.total ?? 0;
 
 /** Starts a session with `email` through `browser`; returns its id. */
 async function startSession(browser: CookieClient, email = 'ann@example.com'): Promise<string> {
