@@ -10,7 +10,9 @@ import connectDynamoDb from 'connect-dynamodb';
 import { DynamoSessionStore } from 'dynamo-session-manager';
 import { buildSessionItem, decodeItem, encodeSessionData, itemSizeBytes, type Item } from '../src/codec/codec.js';
 import { sessionBodyText } from '../src/codec/stable-json.js';
+import { resolveEncryption } from '../src/config/encryption-options.js';
 import { decideSave } from '../src/store/decide.js';
+import { openItem, sealData } from '../src/store/sealing.js';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createCountingClient } from './measure.js';
 import { changeShopSession, createShopSession } from './session-data.js';
@@ -25,6 +27,10 @@ export interface MicroResult {
   readonly microsPerOp: number;
   readonly batches: number;
   readonly opsPerBatch: number;
+  /** Store rows: DynamoDB calls per operation, by operation (what the stub client received). */
+  readonly callsPerOp?: Readonly<Record<string, number>>;
+  /** Store rows: size of the session item the stub serves and the store writes, bytes (as DynamoDB counts it). */
+  readonly itemBytes?: number;
 }
 
 /** The round trip the CPU figures are compared with. */
@@ -61,10 +67,12 @@ function sessionRecord(index: number): Record<string, unknown> & { cookie: Recor
   };
 }
 
-/** A client stand-in that answers every call at once with a canned output (no SDK, no network). */
-function createStubClient(getItemOutput: () => Record<string, unknown>): { send(command: object): Promise<unknown> } {
+/** A client stand-in that answers every call at once with a canned output (no SDK, no network); counts item calls. */
+function createStubClient(getItemOutput: () => Record<string, unknown>, calls: Record<string, number> = {}): { send(command: object): Promise<unknown> } {
   return {
     send: async (command: object) => {
+      const op = command.constructor.name.replace(/Command$/, '');
+      if (op.endsWith('Item')) calls[op] = (calls[op] ?? 0) + 1;
       switch (command.constructor.name) {
         case 'DescribeTableCommand':
           return { Table: { TableStatus: 'ACTIVE', BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' } } };
@@ -108,35 +116,53 @@ export async function runMicroBenchmarks(scale = 1): Promise<MicroResult[]> {
     return itemSizeBytes(buildSessionItem({ id: 'micro-session-0001', data: encoded.data, version: 4, lastAccessedMs: now, expiresAtMs: now + 3_600_000 }));
   }, n(2000), batches));
 
-  // The whole store path on a stub client: what the store itself costs per request.
-  const ourStore = new DynamoSessionStore({
-    tableBaseName: 'micro',
-    client: createStubClient(() => ({ Item: item, ConsumedCapacity: { CapacityUnits: 1 } })) as never,
-    maintenanceIntervalSeconds: 0,
-  });
-  await ourStore.ready();
+  // The whole store path on a stub client: what the store itself costs per request, without and
+  // with encryption (built-in AES-256-GCM: the stub serves the same session, encrypted).
   const sid = 'micro-session-0001';
-  results.push(
-    // Through the core with what the load learnt, as a request does (express-session hands the
-    // store the request, whose record carries the load; outside a request there is none).
-    await time('store-read-only', 'DynamoSessionStore: get + touch of an unchanged session (a read-only request), stub client', async () => {
-      const loaded = await ourStore.core.get(sid);
-      if (loaded === null) throw new Error('stub get returned nothing');
-      await ourStore.core.touch(sid, loaded.session, { load: loaded.context });
-      return loaded;
-    }, n(1000), batches),
-  );
-  let sequence = 0;
-  results.push(
-    await time('store-changed', 'DynamoSessionStore: get + set of a changed session (a writing request), stub client', async () => {
-      const loaded = await ourStore.core.get(sid);
-      if (loaded === null) throw new Error('stub get returned nothing');
-      changeShopSession((loaded.session as unknown as { shop: ReturnType<typeof createShopSession> }).shop, (sequence += 1));
-      await ourStore.core.set(sid, loaded.session, { load: loaded.context });
-      return loaded;
-    }, n(1000), batches),
-  );
-  await ourStore.close();
+  const cipher = resolveEncryption({ keys: [{ id: 'bench-key-1', key: Buffer.alloc(32, 7) }] })!;
+  const encryptedItem: Item = buildSessionItem({ id: sid, data: await sealData(cipher, sid, data), version: 3, lastAccessedMs: now, expiresAtMs: now + 3_600_000 });
+  results.push(await time('seal', 'sealData: AES-256-GCM encryption of the encoded session (random nonce, key id, session id as additional data), changed requests only', () => sealData(cipher, sid, data), n(2000), batches));
+  results.push(await time('open', 'openItem: decryption of a stored session before decodeItem', () => openItem(cipher, sid, encryptedItem), n(2000), batches));
+  for (const [suffix, label, served, encryption] of [
+    ['', '', item, undefined],
+    ['-encrypted', ', encryption on (AES-256-GCM)', encryptedItem, { keys: [{ id: 'bench-key-1', key: Buffer.alloc(32, 7) }] }],
+  ] as const) {
+    const calls: Record<string, number> = {};
+    const ourStore = new DynamoSessionStore({
+      tableBaseName: 'micro',
+      client: createStubClient(() => ({ Item: served, ConsumedCapacity: { CapacityUnits: 1 } }), calls) as never,
+      maintenanceIntervalSeconds: 0,
+      ...(encryption === undefined ? {} : { encryption }),
+    });
+    await ourStore.ready();
+    const perOp = async (run: () => Promise<MicroResult>): Promise<MicroResult> => {
+      for (const op of Object.keys(calls)) delete calls[op];
+      const result = await run();
+      const ops = result.opsPerBatch * (result.batches + 3);
+      return { ...result, itemBytes: itemSizeBytes(served), callsPerOp: Object.fromEntries(Object.entries(calls).map(([op, count]) => [op, count / ops])) };
+    };
+    results.push(
+      // Through the core with what the load learnt, as a request does (express-session hands the
+      // store the request, whose record carries the load; outside a request there is none).
+      await perOp(() => time(`store-read-only${suffix}`, `DynamoSessionStore: get + touch of an unchanged session (a read-only request), stub client${label}`, async () => {
+        const loaded = await ourStore.core.get(sid);
+        if (loaded === null) throw new Error('stub get returned nothing');
+        await ourStore.core.touch(sid, loaded.session, { load: loaded.context });
+        return loaded;
+      }, n(1000), batches)),
+    );
+    let sequence = 0;
+    results.push(
+      await perOp(() => time(`store-changed${suffix}`, `DynamoSessionStore: get + set of a changed session (a writing request), stub client${label}`, async () => {
+        const loaded = await ourStore.core.get(sid);
+        if (loaded === null) throw new Error('stub get returned nothing');
+        changeShopSession((loaded.session as unknown as { shop: ReturnType<typeof createShopSession> }).shop, (sequence += 1));
+        await ourStore.core.set(sid, loaded.session, { load: loaded.context });
+        return loaded;
+      }, n(1000), batches)),
+    );
+    await ourStore.close();
+  }
 
   // connect-dynamodb's path on the same stub, for scale.
   const DynamoDBStore = connectDynamoDb(session);

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'codec.corruptItem',
   'codec.unserializable',
   'codec.invalidId',
+  'encryption.undecryptable',
+  'encryption.failed',
   'backend.tableMissing',
   'backend.throttled',
   'backend.unavailable',

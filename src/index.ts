@@ -7,7 +7,7 @@ export type { SessionTrackerOptions, TrackedStore } from './tracker/middleware.j
 
 // The framework-neutral core, for other adapters and tools.
 export { SessionStore } from './store/index.js';
-export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession } from './store/index.js';
+export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession, KeyUsage } from './store/index.js';
 
 // Options.
 export type {
@@ -21,6 +21,7 @@ export type {
   MigrateFromOptions,
   ConnectDynamodbSource,
 } from './config/index.js';
+export type { EncryptionOptions, EncryptionKey, EncryptionAdapter, CryptoAdapter, EncryptionWriteMode } from './encryption/types.js';
 export type { Clock } from './clock.js';
 export type { Logger, LogMethod } from './logging/logger.js';
 export type { TableInfo, TableRole } from './expiry/strategy.js';

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   DynamoSessionStore,
@@ -7,6 +8,8 @@ import {
   type DynamoSessionStoreOptions,
   type ErrorCode,
   type MetricsSnapshot,
+  type EncryptionAdapter,
+  type EncryptionOptions,
 } from './index.js';
 import { startLocalDynamo, type LocalDynamo } from './local/index.js';
 import type { Store } from 'express-session';
@@ -20,6 +23,8 @@ describe('public types', () => {
     expectTypeOf<DynamoSessionStoreOptions['maxInactiveInterval']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<DynamoSessionStoreOptions['expiry']>().toEqualTypeOf<'rotation' | 'ttl' | undefined>();
     expectTypeOf<DynamoSessionStoreOptions['onBackendError']>().toEqualTypeOf<'fail' | 'anonymous' | undefined>();
+    expectTypeOf<DynamoSessionStoreOptions['encryption']>().toEqualTypeOf<EncryptionOptions | undefined>();
+    expectTypeOf<EncryptionAdapter['decrypt']>().returns.toEqualTypeOf<Promise<Uint8Array | undefined>>();
   });
 
   it('store methods return promises without a callback', () => {
@@ -46,9 +51,12 @@ describe('what the package root does not expose', () => {
   it('exports no internal helper, and a store shows no credentials', async () => {
     const root = (await import('./index.js')) as Record<string, unknown>;
     for (const name of ['resolveOptions', 'DEFAULTS', 'metricsRecorder']) expect(root).not.toHaveProperty(name);
-    const store = new DynamoSessionStore({ dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'AKIAEXAMPLE', awsSecretKey: 'very-secret-key', maintenanceIntervalSeconds: 0 });
+    const key = 'q'.repeat(43) + '=';
+    const store = new DynamoSessionStore({ dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'AKIAEXAMPLE', awsSecretKey: 'very-secret-key', maintenanceIntervalSeconds: 0, encryption: { keys: [{ id: 'k1', key }] } });
     try {
       expect(JSON.stringify(store.core.options)).not.toContain('very-secret-key');
+      expect(JSON.stringify(store.core.options.encryption)).toBe('{"keyIds":["k1"],"adapter":false,"acceptPlaintext":false,"write":"encrypted"}');
+      expect(inspect(store, { depth: 20, showHidden: true })).not.toContain(key.slice(0, 20));
       expect(store.core).not.toHaveProperty('metricsRecorder');
     } finally {
       await store.close();

@@ -39,7 +39,7 @@ async function dsm(argv: string[], env: Record<string, string> = {}, deps: RunDe
   return { code, stdout, stderr };
 }
 
-const COMMANDS = ['local', 'status', 'maintain', 'get', 'destroy', 'migrate', 'cost', 'iam-policy'];
+const COMMANDS = ['local', 'status', 'maintain', 'get', 'destroy', 'migrate', 'keys', 'cost', 'iam-policy'];
 
 describe('dsm help', () => {
   it('--help lists every command, the environment variables and the exit codes', async () => {

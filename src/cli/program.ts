@@ -6,6 +6,7 @@ import { createCostCommand } from './commands/cost.js';
 import { createDestroyCommand } from './commands/destroy.js';
 import { createGetCommand } from './commands/get.js';
 import { createIamPolicyCommand } from './commands/iam-policy.js';
+import { createKeysCommand } from './commands/keys.js';
 import { createLocalCommand } from './commands/local.js';
 import { createMaintainCommand } from './commands/maintain.js';
 import { createMigrateCommand } from './commands/migrate.js';
@@ -13,7 +14,7 @@ import { createStatusCommand } from './commands/status.js';
 import { createCommandContext } from './context.js';
 import type { CliIo, RunDependencies } from './io.js';
 import { EXIT_CODE, describeError, type ErrorContext } from './report-error.js';
-import { resolveSettings, SETTINGS, type CliSettings } from './settings.js';
+import { ENCRYPTION_KEYS_ENV, resolveSettings, SETTINGS, type CliSettings } from './settings.js';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export type { CliIo, RunDependencies } from './io.js';
@@ -22,6 +23,7 @@ const ENV_HELP = `
 Environment (a flag wins over its variable; an empty variable counts as unset):
   ${SETTINGS.endpoint.env}, ${SETTINGS.region.env}, ${SETTINGS.tableBaseName.env}, ${SETTINGS.expiry.env},
   ${SETTINGS.rotationSeconds.env}, ${SETTINGS.maxInactiveSeconds.env}, ${SETTINGS.longestLifetimeSeconds.env}
+  ${ENCRYPTION_KEYS_ENV}: the application's encryption keys, a JSON array of {"id","key"} (dsm get, dsm keys)
 
 Exit codes: 0 success, 1 the operation failed, 2 usage error.
 Errors print one line \`code: message\` on stderr (and a hint line when one helps); --verbose adds the stack.
@@ -79,6 +81,7 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     createGetCommand(ctx),
     createDestroyCommand(ctx),
     createMigrateCommand(ctx),
+    createKeysCommand(ctx),
     createCostCommand(ctx),
     createIamPolicyCommand(ctx),
   ]) {

@@ -1,4 +1,5 @@
 import { isSessionManagerError } from '../errors.js';
+import { ENCRYPTION_KEYS_ENV } from './settings.js';
 
 /** Exit codes: 0 success, 1 a failed operation, 2 a usage error. */
 export const EXIT_CODE = Object.freeze({ ok: 0, failed: 1, usage: 2 } as const);
@@ -54,6 +55,9 @@ function hintFor(error: unknown, code: string, context: ErrorContext): string | 
     const text = `${(error as Error).message} ${String(details.awsError)}`;
     if (/region is missing/i.test(text)) return 'Give a region with --region or DSM_REGION (or AWS_REGION), or an endpoint with --endpoint.';
     if (/credential/i.test(text)) return 'Configure AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), or give --endpoint for a local server.';
+  }
+  if (code === 'encryption.undecryptable') {
+    return `Give the application's keys as JSON in ${ENCRYPTION_KEYS_ENV}; \`dsm keys\` shows which key protects how many sessions.`;
   }
   if (code === 'local.startFailed' && /answer/.test((error as Error).message)) {
     return 'Is the port free? --port 0 picks a free one; --verbose shows the server\'s output.';

@@ -1,6 +1,7 @@
 import { resolveOptions, type ResolvedOptions } from '../config/resolve-options.js';
 import { DEFAULTS, EXPIRY_MODES } from '../config/defaults.js';
 import type { DynamoSessionStoreOptions, ExpiryMode } from '../config/options.js';
+import type { EncryptionKey } from '../encryption/types.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logging/logger.js';
 import { SessionManagerError, isSessionManagerError } from '../errors.js';
@@ -28,6 +29,13 @@ export const SETTINGS = {
   maxInactiveSeconds: { flag: '--max-inactive', env: 'DSM_MAX_INACTIVE', option: 'maxInactiveInterval' },
   longestLifetimeSeconds: { flag: '--longest-lifetime', env: 'DSM_LONGEST_LIFETIME', option: 'longestLifetimeSeconds' },
 } as const;
+
+/**
+ * The variable holding the encryption keys of `dsm get` and `dsm keys`: a JSON array of
+ * `{ "id", "key" }` as the store's `encryption.keys` takes. Never a flag: a command line shows in
+ * process listings and shell history.
+ */
+export const ENCRYPTION_KEYS_ENV = 'DSM_ENCRYPTION_KEYS';
 
 /** One of the shared settings. */
 export type SettingName = keyof typeof SETTINGS;
@@ -72,6 +80,8 @@ export interface CliSettings {
   readonly verbose: boolean;
   /** Where each shared setting came from, for error hints and `--verbose`. */
   readonly sources: Readonly<Record<SettingName, SettingSource>>;
+  /** The keys from {@link ENCRYPTION_KEYS_ENV}, for reading encrypted sessions; not enumerable (never printed). */
+  readonly encryptionKeys?: readonly EncryptionKey[] | undefined;
 }
 
 /** What a command asks of the store it opens. */
@@ -124,16 +134,39 @@ export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
   const maxInactiveSeconds = rawMaxInactive === undefined ? undefined : parseSeconds(rawMaxInactive, where('maxInactiveSeconds'));
   const endpoint = rawEndpoint === undefined ? undefined : normalizeEndpoint(rawEndpoint);
 
-  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds, longestLifetimeSeconds };
+  const encryptionKeys = parseEncryptionKeys(env[ENCRYPTION_KEYS_ENV]);
+  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds, longestLifetimeSeconds, encryptionKeys };
   const resolved = validateWithStore(partial, sources);
-  return Object.freeze({
-    ...partial,
+  const settings = {
+    endpoint,
+    region,
+    tableBaseName,
+    expiry,
+    rotationSeconds,
+    maxInactiveSeconds,
+    longestLifetimeSeconds,
     rotationPeriodMs: resolved.rotationPeriodMs,
     keptPeriods: resolved.keptPeriods,
     json: flags.json === true,
     verbose: flags.verbose === true,
     sources: Object.freeze(sources),
-  });
+  };
+  // Keys are kept off JSON and inspection of the settings.
+  Object.defineProperty(settings, 'encryptionKeys', { value: encryptionKeys, enumerable: false });
+  return Object.freeze(settings);
+}
+
+/** The keys in {@link ENCRYPTION_KEYS_ENV}, parsed (validated by the store's options); never echoed. */
+function parseEncryptionKeys(raw: string | undefined): readonly EncryptionKey[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw usage(`${ENCRYPTION_KEYS_ENV} must be a JSON array of {"id": ..., "key": ...}; it is not JSON.`, 'Example: DSM_ENCRYPTION_KEYS=\'[{"id":"k2","key":"<32 bytes in base64>"}]\'.');
+  }
+  if (!Array.isArray(parsed)) throw usage(`${ENCRYPTION_KEYS_ENV} must be a JSON array of {"id": ..., "key": ...}.`);
+  return parsed as EncryptionKey[];
 }
 
 /**
@@ -162,7 +195,7 @@ function usage(message: string, hint?: string): SessionManagerError {
   return new SessionManagerError('cli.usage', message, { details: hint === undefined ? {} : { hint } });
 }
 
-type PartialSettings = Pick<CliSettings, 'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds' | 'longestLifetimeSeconds'>;
+type PartialSettings = Pick<CliSettings, 'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds' | 'longestLifetimeSeconds' | 'encryptionKeys'>;
 
 /** Runs the store's own validation, so the CLI accepts exactly what the store accepts. */
 function validateWithStore(settings: PartialSettings, sources: Record<SettingName, SettingSource>): ResolvedOptions {
@@ -172,6 +205,9 @@ function validateWithStore(settings: PartialSettings, sources: Record<SettingNam
     if (!isSessionManagerError(error, 'config.')) throw error;
     const options = [error.details.option, ...(Array.isArray(error.details.options) ? error.details.options : [])];
     const names = (Object.keys(SETTINGS) as SettingName[]).filter((name) => options.includes(SETTINGS[name].option));
+    if (options.some((option) => typeof option === 'string' && option.startsWith('encryption'))) {
+      throw new SessionManagerError(error.code, error.message, { cause: error, details: { ...error.details, hint: `The keys come from ${ENCRYPTION_KEYS_ENV}.` } });
+    }
     const hint = names
       .map((name) => {
         const { option, flag, env: variable } = SETTINGS[name];
@@ -196,6 +232,8 @@ export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverr
     ...(settings.longestLifetimeSeconds === undefined ? {} : { longestLifetimeSeconds: settings.longestLifetimeSeconds }),
     ...(settings.endpoint === undefined ? {} : { dynamoEndpoint: settings.endpoint }),
     ...(settings.region === undefined ? {} : { region: settings.region }),
+    // The CLI reads sessions and never writes their data: it accepts plaintext ones too.
+    ...(settings.encryptionKeys === undefined ? {} : { encryption: { keys: settings.encryptionKeys, acceptPlaintext: true } }),
     createTables: overrides.createTables,
     // An operator's tool, never serverless (it runs its one round on demand), and no timer.
     serverless: false,

@@ -4,7 +4,7 @@
  * | attribute      | type | content                                                        |
  * |----------------|------|----------------------------------------------------------------|
  * | `id`           | S    | session id (hash key)                                           |
- * | `data`         | B    | encoded session: format byte, flags byte, JSON (maybe deflated) |
+ * | `data`         | B    | encoded session: format byte, flags byte, JSON (maybe deflated); format 2 encrypted (src/encryption) |
  * | `version`      | N    | write counter, the condition of every update                    |
  * | `lastAccessed` | N    | epoch ms of the last write                                      |
  * | `expiresAt`    | N    | epoch **seconds**, rounded up: the TTL attribute (deletion only)  |

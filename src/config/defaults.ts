@@ -1,3 +1,4 @@
+import type { EncryptionWriteMode } from '../encryption/types.js';
 import { DEFAULT_STATSD_PORT } from '../metrics/options.js';
 
 /** Every default of the store's options, in one place. Durations carry their unit. */
@@ -38,6 +39,9 @@ export const DEFAULTS = Object.freeze({
   maxItemBytes: 409_600,
   /** Session ids: printable, no spaces, 8 to 256 characters. */
   sessionIdPattern: /^[A-Za-z0-9_\-+/=.:~]{8,256}$/,
+  /** What an encrypting store writes, and the key id of a connect-mongo-shaped `cryptoAdapter`. */
+  encryptionWrite: 'encrypted',
+  cryptoAdapterKeyId: 'crypto-adapter',
   secretKeyPatterns: ['password', 'passwd', 'secret', 'token', 'key', 'auth', 'card', 'cvv', 'ssn'],
 } as const);
 
@@ -49,3 +53,5 @@ export const BILLING_MODES = ['PAY_PER_REQUEST', 'PROVISIONED'] as const;
 export const BACKEND_ERROR_POLICIES = ['fail', 'anonymous'] as const;
 /** The allowed values of `transport`. */
 export const TRANSPORTS = ['auto', 'direct', 'sdk'] as const;
+/** The allowed values of `encryption.write`. */
+export const ENCRYPTION_WRITE_MODES = ['encrypted', 'plaintext'] as const satisfies readonly EncryptionWriteMode[];

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock.js';
+import type { EncryptionOptions } from '../encryption/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import type { MigrateFromOptions } from './migrate-from.js';
@@ -156,4 +157,9 @@ export interface DynamoSessionStoreOptions {
    * @default undefined
    */
   migrateFrom?: MigrateFromOptions;
+  /**
+   * Client-side encryption of the session data (AES-256-GCM with key ids and rotation, or keys
+   * managed elsewhere through an adapter); see docs/security.md. @default undefined (plaintext)
+   */
+  encryption?: EncryptionOptions;
 }

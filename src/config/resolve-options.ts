@@ -4,6 +4,8 @@ import { provisionedCapacity } from '../capacity/provisioning.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { resolveStatsdOptions, type ResolvedStatsdOptions } from '../metrics/options.js';
+import type { SessionCipher } from '../encryption/session-cipher.js';
+import { resolveEncryption } from './encryption-options.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
 import { resolveMigrateFrom, type ResolvedConnectDynamodbSource } from './migrate-from.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
@@ -86,6 +88,8 @@ export interface ResolvedOptions {
   readonly sessionIdPattern: RegExp;
   /** The store sessions are taken over from (`migrateFrom`), or undefined. */
   readonly migrateFrom: ResolvedConnectDynamodbSource | undefined;
+  /** Client-side encryption of the session data; undefined when off. Shows key ids, never keys. */
+  readonly encryption: SessionCipher | undefined;
 }
 
 const KNOWN_OPTIONS = [
@@ -98,6 +102,7 @@ const KNOWN_OPTIONS = [
   'touchAfterSeconds', 'clockSkewSeconds', 'serverless', 'closeOnSigterm', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
   'migrateFrom',
+  'encryption',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
 
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,239}$/;
@@ -186,6 +191,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
   const onBackendError = readEnum('onBackendError', o.onBackendError, BACKEND_ERROR_POLICIES) ?? DEFAULTS.onBackendError;
   const transport = readEnum('transport', o.transport, TRANSPORTS) ?? DEFAULTS.transport;
   const migrateFrom = resolveMigrateFrom(o.migrateFrom, { tableBaseName, expiry });
+  const encryption = resolveEncryption(o.encryption);
 
   return Object.freeze({
     tableBaseName,
@@ -225,6 +231,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
     maxItemBytes: DEFAULTS.maxItemBytes,
     sessionIdPattern: DEFAULTS.sessionIdPattern,
     migrateFrom,
+    encryption,
   });
 }
 

@@ -41,6 +41,11 @@ export const METRIC = {
   sessionLoadExpired: 'session.load.expired',
   /** Counter: a stored item that could not be decoded, treated as missing. */
   sessionLoadCorrupt: 'session.load.corrupt',
+  /**
+   * Counter: a stored item whose data could not be decrypted (unknown key id, failed
+   * authentication, plaintext not accepted, encrypted without keys), treated as missing.
+   */
+  sessionLoadUndecryptable: 'session.load.undecryptable',
   /** Counter: a load that failed because the backend failed. */
   sessionLoadError: 'session.load.error',
   /** Counter: a load refused without a backend call because the id is malformed. */
@@ -183,6 +188,7 @@ export const METRIC_INFO = {
   [METRIC.sessionLoadMiss]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadExpired]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadCorrupt]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.sessionLoadUndecryptable]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadError]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionLoadInvalidId]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionSavePut]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },

@@ -3,6 +3,7 @@ import { ATTR } from '../codec/item-format.js';
 import { SessionManagerError } from '../errors.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
+import { sealData } from './sealing.js';
 import type { ItemBuilder } from './write.js';
 
 /** What a session item carries besides its data. */
@@ -12,13 +13,15 @@ export interface ItemFields {
 }
 
 /**
- * Encodes a session once and returns the builder of its item at any version: the size is checked
- * before anything is sent, and the data is not encoded again when a write needs a second step.
+ * Encodes a session once (and encrypts it, when the store encrypts) and returns the builder of
+ * its item at any version: the size is checked before anything is sent, and the data is not
+ * encoded again when a write needs a second step.
  *
- * @throws {SessionManagerError} `codec.itemTooLarge` over the item size limit, `codec.unserializable`.
+ * @throws {SessionManagerError} `codec.itemTooLarge` over the item size limit, `codec.unserializable`,
+ *   `encryption.failed`.
  */
-export function itemBuilderFor(ctx: StoreContext, id: string, session: SessionRecord, fields: ItemFields): ItemBuilder {
-  const { data } = encodeSessionData(session);
+export async function itemBuilderFor(ctx: StoreContext, id: string, session: SessionRecord, fields: ItemFields): Promise<ItemBuilder> {
+  const data = await sealData(ctx.options.encryption, id, encodeSessionData(session).data);
   const nowMs = ctx.options.now();
   const build: ItemBuilder = (version, writeId) =>
     buildSessionItem({ id, data, version, lastAccessedMs: nowMs, expiresAtMs: fields.expiresAtMs, createdAtMs: fields.createdAtMs ?? nowMs, writeId });

@@ -25,6 +25,12 @@ export interface LoadContext {
    * the merged one. A move must then copy what is stored, not the caller's session.
    */
   readonly merged?: boolean;
+  /**
+   * Set when the stored data is not in the form this store writes (see `Found.stale`: another
+   * key, or plaintext while it encrypts): a refresh rewrites the session instead of updating its
+   * expiry, at the same cost.
+   */
+  readonly reseal?: boolean;
 }
 
 /** A session read from the store, with what the load learnt. */

@@ -22,7 +22,9 @@ import { requestScope } from './request-state.js';
  * is stored, and the user's cookie is kept); without the tracker there is no way to keep the
  * framework from replacing the user's cookie with a new session's, so the error is thrown.
  *
- * @throws {SessionManagerError} `backend.*`, `rotation.tableNotReady`.
+ * An encryption adapter that fails (`encryption.failed`) is handled as DynamoDB failing.
+ *
+ * @throws {SessionManagerError} `backend.*`, `rotation.tableNotReady`, `encryption.failed`.
  */
 export async function loadSession(ctx: StoreContext, id: unknown): Promise<LoadedSession | null> {
   if (!isValidSessionId(id, ctx.options.sessionIdPattern)) {
@@ -46,7 +48,7 @@ export async function loadSession(ctx: StoreContext, id: unknown): Promise<Loade
     ctx.metrics.increment(METRIC.sessionLoadError);
     safeLog(ctx.options.logger, 'warn', () => ({ op: 'load', session: redactId(id), code: (error as SessionManagerError).code, message: (error as Error).message }), 'Session load failed');
     const scope = requestScope.getStore();
-    if (ctx.options.onBackendError === 'anonymous' && isSessionManagerError(error, 'backend.') && scope !== undefined) {
+    if (ctx.options.onBackendError === 'anonymous' && (isSessionManagerError(error, 'backend.') || isSessionManagerError(error, 'encryption.failed')) && scope !== undefined) {
       scope.degraded = true;
       ctx.metrics.increment(METRIC.sessionDegraded);
       return null;
@@ -67,7 +69,7 @@ function toLoaded(ctx: StoreContext, id: string, found: Found | undefined): Load
     safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), table: found.table.name }), 'Session expired');
     return null;
   }
-  const context = contextOf(ctx, found.table, record);
+  const context = contextOf(ctx, found.table, record, found.stale);
   if (context === undefined) {
     ctx.metrics.increment(METRIC.sessionLoadCorrupt);
     return null;
@@ -89,9 +91,10 @@ function toLoaded(ctx: StoreContext, id: string, found: Found | undefined): Load
 
 /**
  * What a load learns from a stored copy: the base of the request's next write. Undefined when the
- * session's body cannot be turned back into JSON (it is then treated as unreadable).
+ * session's body cannot be turned back into JSON (it is then treated as unreadable). `stale`: the
+ * copy's data is not stored as this store writes it (docs/security.md, key rotation).
  */
-export function contextOf(ctx: StoreContext, table: TableRef, record: StoredSession): LoadContext | undefined {
+export function contextOf(ctx: StoreContext, table: TableRef, record: StoredSession, stale = false): LoadContext | undefined {
   let bodyJson: string;
   try {
     bodyJson = sessionBodyText(record.session);
@@ -106,5 +109,6 @@ export function contextOf(ctx: StoreContext, table: TableRef, record: StoredSess
     expiresAtMs: record.expiresAtMs,
     createdAtMs: record.createdAtMs,
     movingTo: record.movedTo === undefined ? undefined : ctx.strategy.refFor(record.movedTo, ctx.options.now()),
+    ...(stale ? { reseal: true } : {}),
   };
 }

@@ -5,18 +5,29 @@ import { SessionManagerError, isSessionManagerError } from '../errors.js';
 import type { TableRef } from '../expiry/strategy.js';
 import { redactId, safeLog } from '../logging/logger.js';
 import { METRIC } from '../metrics/names.js';
+import { openItem } from './sealing.js';
 import type { StoreContext } from './context.js';
 
 /** A stored item that cannot be read: treated as absent, never served, never overwritten. */
 export interface Unreadable {
   readonly kind: 'corrupt';
   readonly id: string;
+  /** Why, when its data cannot be decrypted (`encryption.undecryptable`). */
+  readonly undecryptable?: SessionManagerError | undefined;
 }
 
 /** One copy of a session, as read from one table. */
 export interface Found {
   readonly table: TableRef;
   readonly record: StoredSession | Tombstone | Unreadable;
+  /**
+   * Set when the copy's data is not stored as this store writes it (plaintext while it encrypts,
+   * an older key, encrypted while it writes plaintext): its next write, a refresh included,
+   * rewrites it.
+   */
+  readonly stale?: boolean;
+  /** The key that protected the copy's data; absent for plaintext. */
+  readonly keyId?: string;
 }
 
 /** How many fences a read follows (a move is one hop; a chain longer than this is not made by the store). */
@@ -132,7 +143,7 @@ function isLater(a: Found, b: Found): boolean {
  */
 export async function readCopy(ctx: StoreContext, table: TableRef, id: string, deadline: Deadline, consistent: boolean): Promise<Found | undefined> {
   const item = await readItem(ctx, table, id, deadline, consistent);
-  return item === undefined ? undefined : decodeFound(ctx, table, id, item);
+  return item === undefined ? undefined : await decodeFound(ctx, table, id, item);
 }
 
 /** The raw item of `id` in `table`, or undefined (also for a missing table other than the current one). */
@@ -158,15 +169,35 @@ export function noteSeen(ctx: StoreContext, name: string): void {
   ctx.seenTables.add(name);
 }
 
-/** Decodes an item read from `table`; an item that cannot be decoded is {@link Unreadable}. */
-export function decodeFound(ctx: StoreContext, table: TableRef, id: string, item: Item): Found {
+/**
+ * Decodes an item read from `table` under key `id`, decrypting its data when it is encrypted; an
+ * item that cannot be decoded or decrypted is {@link Unreadable} (logged and counted).
+ *
+ * @throws {SessionManagerError} `encryption.failed` when an encryption adapter fails (the key
+ *   service is down): the operation fails as a backend failure does, and the session is kept.
+ */
+export async function decodeFound(ctx: StoreContext, table: TableRef, id: string, item: Item): Promise<Found> {
   try {
-    const record = decodeItem(item);
+    const opened = await openItem(ctx.options.encryption, id, item);
+    const record = decodeItem(opened.item);
     if (record.id !== id) throw new SessionManagerError('codec.corruptItem', 'Stored item is not a readable session: its id differs from its key.', { details: { reason: 'id mismatch' } });
-    return { table, record };
+    if (record.kind === 'tombstone' || ctx.options.encryption === undefined) return { table, record };
+    return {
+      table,
+      record: opened.storedBytes === undefined ? record : { ...record, dataBytes: opened.storedBytes },
+      ...(ctx.options.encryption.isStale(opened.keyId) ? { stale: true } : {}),
+      ...(opened.keyId === undefined ? {} : { keyId: opened.keyId }),
+    };
   } catch (error) {
-    ctx.metrics.increment(METRIC.sessionLoadCorrupt);
-    safeLog(ctx.options.logger, 'warn', () => ({ session: redactId(id), table: table.name, reason: (error as SessionManagerError).details?.reason ?? (error as Error).message }), 'Ignoring a corrupt session item');
-    return { table, record: { kind: 'corrupt', id } };
+    if (isSessionManagerError(error, 'encryption.failed')) throw error;
+    const undecryptable = isSessionManagerError(error, 'encryption.undecryptable') ? error : undefined;
+    ctx.metrics.increment(undecryptable === undefined ? METRIC.sessionLoadCorrupt : METRIC.sessionLoadUndecryptable);
+    safeLog(
+      ctx.options.logger,
+      'warn',
+      () => ({ session: redactId(id), table: table.name, reason: (error as SessionManagerError).details?.reason ?? (error as Error).message, ...(undecryptable?.details.keyId === undefined ? {} : { keyId: undecryptable.details.keyId }) }),
+      undecryptable === undefined ? 'Ignoring a corrupt session item' : 'Ignoring a session item that cannot be decrypted',
+    );
+    return { table, record: { kind: 'corrupt', id, undecryptable } };
   }
 }

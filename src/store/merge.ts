@@ -63,7 +63,7 @@ export async function mergeAfterConflict(
     }
     const record = base === undefined ? undefined : (stored!.record as { session: SessionRecord; createdAtMs: number });
     const merged = diff === undefined || record === undefined ? session : applyDiff(record.session, diff, session.cookie);
-    const build = itemBuilderFor(ctx, id, merged, { expiresAtMs, createdAtMs: record?.createdAtMs ?? load?.createdAtMs });
+    const build = await itemBuilderFor(ctx, id, merged, { expiresAtMs, createdAtMs: record?.createdAtMs ?? load?.createdAtMs });
     const outcome = await writeSession(ctx, id, build, base, deadline);
     if (outcome.kind === 'conflict') seen = outcome.seen;
     if (outcome.kind === 'written') {

@@ -126,7 +126,7 @@ async function write(
     // from what that save wrote instead of sending a write that must fail.
     const first: WriteOutcome =
       last === undefined
-        ? await writeSession(ctx, id, itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs }), load, deadline)
+        ? await writeSession(ctx, id, await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs }), load, deadline)
         : { kind: 'conflict', seen: foundOf(id, last) };
     if (first.kind === 'written') {
       written = first;
@@ -185,14 +185,16 @@ async function refresh(
   const load = known ?? (await locateContext(ctx, id, deadline));
   if (load === undefined) return { action: 'skipped', reason: 'unchanged' };
   const target = targetFor(ctx, load.table);
-  if (load.movingTo !== undefined || load.table.name !== target.name) {
+  if (load.movingTo !== undefined || load.table.name !== target.name || load.reseal === true) {
+    // A move, or data under an old key (or in plaintext): rewritten whole, as a move does.
+    const outcome = load.reseal === true && load.table.name === target.name ? reason : 'moved-forward';
     const moving = moveForward(ctx, id, session, load, expiresAtMs);
     if (!ctx.options.serverless) {
       ctx.background.add(moving.then(() => undefined));
-      return { action: 'refreshed', reason: 'moved-forward', context: load };
+      return { action: 'refreshed', reason: outcome, context: load };
     }
     // Serverless: no work may be left after the response, so the move happens within the request.
-    return { action: 'refreshed', reason: 'moved-forward', context: (await moving) ?? load };
+    return { action: 'refreshed', reason: outcome, context: (await moving) ?? load };
   }
   const now = ctx.options.now();
   try {
@@ -210,7 +212,7 @@ async function refresh(
 async function locateContext(ctx: StoreContext, id: string, deadline: Deadline): Promise<LoadContext | undefined> {
   const found = await locate(ctx, id, deadline, true);
   if (found?.record.kind !== 'session') return undefined;
-  return contextOf(ctx, found.table, found.record);
+  return contextOf(ctx, found.table, found.record, found.stale);
 }
 
 /**
@@ -228,9 +230,9 @@ function moveForward(ctx: StoreContext, id: string, session: SessionRecord, load
       const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, undefined, deadline);
       return merged.kind === 'merged' ? { ...load, table: merged.written.table, version: merged.written.version, movingTo: undefined } : undefined;
     }
-    const build = itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
+    const build = await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
     const written = await writeSession(ctx, id, build, load, deadline);
-    return written.kind === 'written' ? { ...load, table: written.table, version: written.version, movingTo: undefined, lastAccessedMs: lastAccessedOf(written.item), expiresAtMs } : undefined;
+    return written.kind === 'written' ? { ...load, table: written.table, version: written.version, movingTo: undefined, reseal: false, lastAccessedMs: lastAccessedOf(written.item), expiresAtMs } : undefined;
   };
   return move().then(
     (moved) => {

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../codec/codec.js';
+import type { Item, SessionRecord } from '../codec/codec.js';
 import { isValidSessionId } from '../codec/session-id.js';
 import { buildDeleteInput, buildScanInput } from '../dynamo/params.js';
 import type { Deadline } from '../dynamo/deadline.js';
@@ -18,6 +18,8 @@ export interface InspectedSession {
   readonly expiresAtMs: number;
   readonly createdAtMs: number;
   readonly dataBytes: number;
+  /** The key that protects the stored data; absent when it is stored in plaintext. */
+  readonly keyId?: string;
   readonly expired: boolean;
   readonly session: unknown;
 }
@@ -57,6 +59,13 @@ async function deleteFrom(ctx: StoreContext, table: TableRef, id: string, deadli
 }
 
 async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void>): Promise<void> {
+  await scanLiveItems(ctx, async (table, id, item) => {
+    await visit(await decodeFound(ctx, table, id, item));
+  });
+}
+
+/** Visits every item of the live tables as stored (not decoded). Scans: expensive. */
+export async function scanLiveItems(ctx: StoreContext, visit: (table: TableRef, id: string, item: Item) => Promise<void>): Promise<void> {
   const plan = ctx.strategy.readPlan(ctx.options.now());
   for (const table of [...plan.first, ...plan.fallback, ...plan.kept]) {
     let startKey: Record<string, unknown> | undefined;
@@ -71,7 +80,7 @@ async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void
       for (const item of page.Items ?? []) {
         const id = item.id?.S;
         if (typeof id !== 'string' || isReservedKey(id)) continue; // the store's own keys (the maintainer lease)
-        await visit(decodeFound(ctx, table, id, item));
+        await visit(table, id, item);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
@@ -81,12 +90,16 @@ async function scanLive(ctx: StoreContext, visit: (found: Found) => Promise<void
 /**
  * Reads one session for an operator (the dashboard's inspector, `dsm get`): values under keys
  * that look secret are masked unless `reveal` is set. Expired sessions are shown, marked.
+ *
+ * @throws {SessionManagerError} `encryption.undecryptable` when the session is stored but this
+ *   store cannot decrypt it (the keys it was given do not include its key).
  */
 export async function inspectSession(ctx: StoreContext, id: string, options: { reveal?: boolean } = {}): Promise<InspectedSession | null> {
   if (!isValidSessionId(id, ctx.options.sessionIdPattern)) return null;
   const deadline = ctx.backend.operationDeadline();
   await ctx.whenUsable(deadline);
   const found = await locate(ctx, id, deadline, true);
+  if (found?.record.kind === 'corrupt' && found.record.undecryptable !== undefined) throw found.record.undecryptable;
   if (found?.record.kind !== 'session') return null;
   const record = found.record;
   return {
@@ -96,6 +109,7 @@ export async function inspectSession(ctx: StoreContext, id: string, options: { r
     expiresAtMs: record.expiresAtMs,
     createdAtMs: record.createdAtMs,
     dataBytes: record.dataBytes,
+    ...(found.keyId === undefined ? {} : { keyId: found.keyId }),
     expired: isExpiredAt(record, ctx.options.now(), ctx.options),
     session: options.reveal === true ? record.session : maskSession(record.session, ctx.options.secretKeyPatterns),
   };

@@ -20,6 +20,7 @@ import { MaintainerLease } from './maintainer-lease.js';
 import { closeOnSigterm } from './sigterm.js';
 import { createLegacyCopier } from './legacy/copy.js';
 import { LegacyState } from './legacy/state.js';
+import { keyUsage, type KeyUsage } from './key-usage.js';
 import { Maintenance } from './maintenance.js';
 import { PreviousTableReads } from './read-mode.js';
 import { WriteQueue } from './write-queue.js';
@@ -273,9 +274,20 @@ export class SessionStore {
   /**
    * Reads one session for an operator (the dashboard's inspector, `dsm get`): values under keys
    * that look secret are masked unless `reveal` is set. Expired sessions are shown, marked.
+   *
+   * @throws {SessionManagerError} `encryption.undecryptable` for a session stored under a key this store does not hold.
    */
   async inspect(id: string, options: { reveal?: boolean } = {}): Promise<InspectedSession | null> {
     this.#assertOpen();
     return await inspectSession(this.#ctx, id, options);
+  }
+
+  /**
+   * Counts the live sessions by the key that protects them (`dsm keys`): how far a key rotation
+   * has gone. Reads key ids, which are stored in clear: needs no key. Scans: expensive, for tools.
+   */
+  async keyUsage(): Promise<KeyUsage> {
+    this.#assertOpen();
+    return await keyUsage(this.#ctx);
   }
 }

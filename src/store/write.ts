@@ -142,7 +142,7 @@ async function conditional(ctx: StoreContext, table: TableRef, id: string, write
     }
     ctx.metrics.increment(METRIC.sessionSaveConflict);
     if (stored === undefined) return undefined;
-    const found = decodeFound(ctx, table, id, stored);
+    const found = await decodeFound(ctx, table, id, stored);
     const record = found.record;
     return record.kind === 'tombstone' || (record.kind === 'session' && record.movedTo === undefined) ? found : undefined;
   }

@@ -50,3 +50,30 @@ describe('items written by earlier releases', () => {
     await dropTablesWithPrefix(admin, `${base}${deflated ? 'd' : 'p'}`);
   });
 });
+
+describe('encrypted items (data format 2)', () => {
+  it('reads an item encrypted by hand as docs/item-format.md lays it out, and refuses it under another id', async () => {
+    const { createCipheriv, randomBytes } = await import('node:crypto');
+    const key = randomBytes(32);
+    const b = `${base}e`;
+    const store = new DynamoSessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: b, maintenanceIntervalSeconds: 0, encryption: { keys: [{ id: 'hand-1', key }] } });
+    await store.ready();
+    const table = store.tables().find((t) => t.role === 'current')!.name;
+    const id = 'EncQ0m6kXoPqJx1yZ3b4c5d6e7f8g9h0';
+    const json = '{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"user":"ada"}';
+    const header = Buffer.concat([Buffer.from([2, 0, 'hand-1'.length]), Buffer.from('hand-1', 'latin1')]);
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(Buffer.concat([header, Buffer.from(id, 'utf8')]));
+    const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+    const data = Buffer.concat([header, nonce, body, cipher.getAuthTag()]);
+    const item = { ...format1Item(id, json, false, Date.now()), data: { B: data } };
+    await admin.send(new PutItemCommand({ TableName: table, Item: item }));
+    await admin.send(new PutItemCommand({ TableName: table, Item: { ...item, id: { S: `${id}x` } } }));
+    expect((await store.core.get(id))?.session).toMatchObject({ user: 'ada' });
+    expect(await store.core.get(`${id}x`)).toBeNull();
+    expect(store.metrics().counters['session.load.undecryptable']?.total).toBe(1);
+    await store.close();
+    await dropTablesWithPrefix(admin, b);
+  });
+});

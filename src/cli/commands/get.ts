@@ -4,7 +4,7 @@ import type { InspectedSession, SessionStore } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { formatBytes, formatFields, formatRelative, formatUtc } from '../format.js';
 import { describeSessionId, parseSessionIdArgument } from '../session-id.js';
-import type { CliSettings } from '../settings.js';
+import { ENCRYPTION_KEYS_ENV, type CliSettings } from '../settings.js';
 
 /** The result of `dsm get`. */
 export interface GetResult {
@@ -22,6 +22,8 @@ export interface GetResult {
   readonly expiresAt: string;
   /** Size of the stored session data, bytes. */
   readonly dataBytes: number;
+  /** The key that protects the stored data; absent when it is stored in plaintext. */
+  readonly keyId?: string;
   /** Expired (still stored, never served). */
   readonly expired: boolean;
   /** Whether values under secret-looking keys are masked (no `--reveal`). */
@@ -37,7 +39,10 @@ export function createGetCommand(ctx: CommandContext): CommandUnknownOpts {
     .description('Show one session, decoded, with values under secret-looking keys (password, token, secret, key, auth, card, ...) masked.')
     .argument('<id>', 'the session id; a signed express-session cookie value (s:<id>.<signature>) works too')
     .option('--reveal', 'show masked values as stored')
-    .addHelpText('after', '\nReads with GetItem (consistent) from the current table and the previous one. Never creates tables.\nExit codes: 0 found, 1 not found or DynamoDB failed, 2 usage error.')
+    .addHelpText(
+      'after',
+      `\nReads with GetItem (consistent) from the current table and the previous one. Never creates tables.\nAn encrypted session is decrypted with the keys in ${ENCRYPTION_KEYS_ENV} (JSON, as the application's encryption.keys).\nExit codes: 0 found, 1 not found, not decryptable or DynamoDB failed, 2 usage error.`,
+    )
     .action(async (rawId, options) => {
       const settings = ctx.settings();
       const id = parseSessionIdArgument(rawId);
@@ -80,6 +85,7 @@ export function toGetResult(id: string, found: InspectedSession, masked: boolean
     lastAccessedAt: new Date(found.lastAccessedMs).toISOString(),
     expiresAt: new Date(found.expiresAtMs).toISOString(),
     dataBytes: found.dataBytes,
+    ...(found.keyId === undefined ? {} : { keyId: found.keyId }),
     expired: found.expired,
     masked,
     session: found.session,
@@ -94,7 +100,7 @@ export function formatGet(result: GetResult, nowMs: number): string {
     ['Version', String(result.version)],
     ['Last write', `${formatUtc(result.lastAccessedAt)}, ${formatRelative(Date.parse(result.lastAccessedAt), nowMs)}`],
     ['Expires', `${formatUtc(result.expiresAt)}, ${formatRelative(Date.parse(result.expiresAt), nowMs)}`],
-    ['Data', formatBytes(result.dataBytes)],
+    ['Data', `${formatBytes(result.dataBytes)}${result.keyId === undefined ? '' : `, encrypted under key ${result.keyId}`}`],
   ]);
   const note = result.masked ? 'Values under secret-looking keys are masked; --reveal shows them.' : 'Secret-looking values are shown (--reveal).';
   return [fields, '', JSON.stringify(result.session, null, 2), '', note].join('\n');

@@ -92,7 +92,7 @@ async function copyLegacyItem(ctx: StoreContext, legacy: LegacyState, item: Item
   }
   let build: ItemBuilder;
   try {
-    build = itemBuilderFor(ctx, id, record.session, fields);
+    build = await itemBuilderFor(ctx, id, record.session, fields);
   } catch (error) {
     if (isSessionManagerError(error, 'codec.')) return { outcome: 'corrupt', legacyBytes };
     throw error;
