@@ -92,6 +92,10 @@ export function demoStoreOptions(config: DemoConfig, embeddedEndpoint?: string):
     tableBaseName: config.tableBaseName,
     tableRotationSeconds: config.rotationSeconds,
     maxInactiveInterval: config.idleSeconds,
+    // The demo's cookies have no expiry (no remember-me): no session outlives the idle timeout,
+    // so tables are kept two periods, not the 30 kept by default, and the dashboard shows a
+    // table dropped within three periods.
+    longestLifetimeSeconds: config.idleSeconds,
     // Static assets are served after the session middleware on purpose: their requests read
     // the session but the tracker makes sure they never write it.
     ignoreUris: '/static/.*',

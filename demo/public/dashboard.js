@@ -205,7 +205,7 @@ function renderWhy(figures) {
 }
 
 /** @type {Record<TimelineTable['role'], string>} */
-const ROLE_TITLES = { deleted: 'Deleted', expired: 'Expired', previous: 'Previous', current: 'Current', next: 'Next', future: 'Future' };
+const ROLE_TITLES = { deleted: 'Deleted', expired: 'Expired', kept: 'Kept', previous: 'Previous', current: 'Current', next: 'Next', future: 'Future' };
 
 /** @param {TimelineTable} table */
 function describeRole(table) {
@@ -214,6 +214,8 @@ function describeRole(table) {
       return `Dropped at ${fmtTime(table.deletedAtMs)}, with every session in it`;
     case 'expired':
       return 'Too old to read; dropped in a moment';
+    case 'kept':
+      return 'Kept for the longest lifetime; read when the current and previous tables miss';
     case 'previous':
       return 'Read when the current table misses';
     case 'current':

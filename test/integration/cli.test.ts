@@ -7,6 +7,7 @@ import { tableNameFor } from '../../src/expiry/rotation/periods.js';
 import { findFreePort } from '../../src/local/index.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
+import { createCountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
@@ -37,11 +38,14 @@ function parse<T = Record<string, unknown>>(result: CliResult): T {
   return JSON.parse(result.stdout) as T;
 }
 
-/** Writes a session through the store, as an app would. */
+/** `dsm` expires by TTL unless told otherwise; these tests look at rotation tables. */
+const ROTATION_ENV = { DSM_EXPIRY: 'rotation' } as const;
+
+/** Writes a session through a rotation store (default period, as `dsm --expiry rotation` has it), as an app would. */
 async function seedSession(tableBaseName: string, data: Record<string, unknown>): Promise<string> {
   // An id starting with '-' would read as an option (dsm takes it after `--`); these tests pass ids plainly.
   const id = `s${randomBytes(18).toString('base64url')}`;
-  const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName, maintenanceIntervalSeconds: 0 });
+  const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName, expiry: 'rotation', maintenanceIntervalSeconds: 0 });
   try {
     await store.ready();
     await store.set(id, { cookie: { originalMaxAge: 3_600_000 }, ...data });
@@ -59,7 +63,7 @@ afterAll(() => admin.destroy());
 describe('dsm status', () => {
   it('reports the expected tables as MISSING when none exist, and exits 0', async () => {
     const b = base('status');
-    const [text, json] = await Promise.all([runCli(['status'], { env: envFor(b) }), runCli(['status', '--json'], { env: envFor(b) })]);
+    const [text, json] = await Promise.all([runCli(['status', '--expiry', 'rotation'], { env: envFor(b) }), runCli(['status', '--json', '--expiry', 'rotation'], { env: envFor(b) })]);
     expect(text.code).toBe(0);
     expect(text.stderr).toBe('');
     expect(text.stdout).toMatch(new RegExp(`^current\\s+${b}_\\d{8}_\\d{6}\\s+MISSING`, 'm'));
@@ -86,14 +90,17 @@ describe('dsm maintain', () => {
     await admin.send(
       new CreateTableCommand(buildCreateTableInput(expired, ON_DEMAND)),
     );
-    const env = envFor(b, { DSM_ROTATION_SECONDS: String(DAY_SECONDS) });
+    // Tables are kept for the longest lifetime (30 periods by default); kept for one period here
+    // (--longest-lifetime equal to the period), a table three periods old is expired.
+    const env = envFor(b, { DSM_ROTATION_SECONDS: String(DAY_SECONDS), DSM_LONGEST_LIFETIME: String(DAY_SECONDS) });
     await expect.poll(async () => liveTablesWithPrefix(admin, expired), { timeout: 5000 }).toEqual([expired]);
     const before = parse<{ tables: { name: string; role: string }[]; problems: string[] }>(await runCli(['status', '--json'], { env }));
     expect(before.tables.find((t) => t.name === expired)?.role).toBe('expired');
     expect(before.problems).toContain('1 expired table still exists; `dsm maintain` deletes it.');
 
     const result = parse<{ created: string[]; deleted: string[]; writeTable: string; tables: { name: string; role: string; status: string }[] }>(
-      await runCli(['maintain', '--json'], { env }),
+      // The flag this time: both the variable (status above) and the flag must be honoured.
+      await runCli(['maintain', '--json', '--longest-lifetime', String(DAY_SECONDS)], { env: { ...env, DSM_LONGEST_LIFETIME: '' } }),
     );
     const current = tableNameFor(b, Math.floor(Date.now() / periodMs), periodMs);
     expect(result.created).toContain(current);
@@ -109,10 +116,10 @@ describe('dsm maintain', () => {
     expect(text.stdout).toMatch(new RegExp(`^current\\s+${current}\\s+ACTIVE\\s+0\\s+0 B`, 'm'));
   });
 
-  it('ttl mode: creates the single table', async () => {
+  it('ttl mode, the default: creates the single table', async () => {
     const b = base('ttl');
     const result = parse<{ mode: string; created: string[]; tables: { name: string; status: string; ttl: string | null }[] }>(
-      await runCli(['maintain', '--json'], { env: envFor(b, { DSM_EXPIRY: 'ttl' }) }),
+      await runCli(['maintain', '--json'], { env: envFor(b) }),
     );
     expect(result.mode).toBe('ttl');
     expect(result.created).toEqual([b]);
@@ -124,7 +131,7 @@ describe('dsm get and dsm destroy', () => {
   it('get shows the decoded session with secrets masked, --reveal shows them', async () => {
     const b = base('get');
     const id = await seedSession(b, { user: 'ann', password: 'hunter2', profile: { apiToken: 'tok-123', theme: 'dark' } });
-    const [text, json] = await Promise.all([runCli(['get', id], { env: envFor(b) }), runCli(['get', id, '--reveal', '--json'], { env: envFor(b) })]);
+    const [text, json] = await Promise.all([runCli(['get', id], { env: envFor(b, ROTATION_ENV) }), runCli(['get', id, '--reveal', '--json'], { env: envFor(b, ROTATION_ENV) })]);
     expect(text.code).toBe(0);
     expect(text.stderr).toBe('');
     expect(text.stdout).toContain('"user": "ann"');
@@ -140,13 +147,13 @@ describe('dsm get and dsm destroy', () => {
   it('destroy removes the session; a second destroy and a get then fail with exit 1', async () => {
     const b = base('destroy');
     const id = await seedSession(b, { user: 'bob' });
-    const destroyed = parse<{ destroyed: boolean; table: string }>(await runCli(['destroy', id, '--json'], { env: envFor(b) }));
+    const destroyed = parse<{ destroyed: boolean; table: string }>(await runCli(['destroy', id, '--json'], { env: envFor(b, ROTATION_ENV) }));
     expect(destroyed.destroyed).toBe(true);
-    const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: b, maintenanceIntervalSeconds: 0, createTables: false });
+    const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: b, expiry: 'rotation', maintenanceIntervalSeconds: 0, createTables: false });
     expect(await store.get(id)).toBeNull();
     await store.close();
 
-    const [again, get] = await Promise.all([runCli(['destroy', id], { env: envFor(b) }), runCli(['get', id], { env: envFor(b) })]);
+    const [again, get] = await Promise.all([runCli(['destroy', id], { env: envFor(b, ROTATION_ENV) }), runCli(['get', id], { env: envFor(b, ROTATION_ENV) })]);
     for (const result of [again, get]) {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
@@ -157,7 +164,7 @@ describe('dsm get and dsm destroy', () => {
 
   it('get on a base name without tables fails with backend.tableMissing and creates nothing', async () => {
     const b = base('notables');
-    const result = await runCli(['get', 'abcdefgh12345678'], { env: envFor(b) });
+    const result = await runCli(['get', 'abcdefgh12345678'], { env: envFor(b, ROTATION_ENV) });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const lines = stderrLines(result);
@@ -243,14 +250,56 @@ describe('dsm cost and dsm iam-policy need no DynamoDB', () => {
   });
 
   it('iam-policy prints a policy for the configured tables', async () => {
-    const policy = parse<{ Statement: { Sid: string; Action: string[]; Resource: string }[] }>(
-      await runCli(['iam-policy', '--json', '--account', '123456789012'], { env: { DSM_TABLE_BASE_NAME: 'shop-sessions', DSM_REGION: 'eu-west-1' } }),
-    );
-    expect(policy.Statement.map((s) => s.Resource)).toEqual([
+    const env = { DSM_TABLE_BASE_NAME: 'shop-sessions', DSM_REGION: 'eu-west-1' };
+    type Policy = { Statement: { Sid: string; Action: string[]; Resource: string }[] };
+    const [rotation, ttl] = await Promise.all([
+      runCli(['iam-policy', '--json', '--account', '123456789012'], { env: { ...env, ...ROTATION_ENV } }),
+      runCli(['iam-policy', '--json', '--account', '123456789012'], { env }),
+    ]);
+    expect(parse<Policy>(rotation).Statement.map((s) => s.Resource)).toEqual([
       'arn:aws:dynamodb:eu-west-1:123456789012:table/shop-sessions_????????_??????',
       'arn:aws:dynamodb:eu-west-1:123456789012:table/shop-sessions_????????_??????',
       '*',
     ]);
+    // TTL, the default: the single table.
+    expect(parse<Policy>(ttl).Statement.map((s) => s.Resource)).toEqual([
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/shop-sessions',
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/shop-sessions',
+    ]);
+  });
+});
+
+describe('dsm iam-policy against what the store calls', () => {
+  it.each([
+    ['rotation', true],
+    ['rotation', false],
+    ['ttl', true],
+    ['ttl', false],
+  ] as const)('grants every action a %s store with createTables %s calls', async (expiry, createTables) => {
+    const b = base(`iam-${expiry}`);
+    if (!createTables) {
+      // Another process (here `dsm maintain`, with every right) made the tables.
+      expect((await runCli(['maintain', '--json'], { env: envFor(b, { DSM_EXPIRY: expiry }) })).code).toBe(0);
+    }
+    const policyRun = runCli(['iam-policy', '--json', ...(createTables ? [] : ['--no-create'])], { env: envFor(b, { DSM_EXPIRY: expiry }) });
+    const counting = createCountingClient();
+    const store = new SessionStore({ client: counting.client, tableBaseName: b, expiry, createTables, maintenanceIntervalSeconds: 0 });
+    try {
+      await store.ready();
+      await store.set('iam-checked-session-1', { cookie: { originalMaxAge: 3_600_000 }, n: 1 });
+      expect((await store.get('iam-checked-session-1'))?.session).toMatchObject({ n: 1 });
+      expect(await store.get('iam-checked-missing-1')).toBeNull(); // a miss reads every table a session may be in
+      await store.destroy('iam-checked-session-1');
+      await store.maintain();
+    } finally {
+      await store.close();
+      counting.client.destroy();
+    }
+    const policy = parse<{ Statement: { Action: string[] }[] }>(await policyRun);
+    const granted = new Set(policy.Statement.flatMap((s) => s.Action));
+    const called = Object.keys(counting.counts()).map((op) => `dynamodb:${op}`);
+    expect(called.length).toBeGreaterThan(0);
+    expect(called.filter((action) => !granted.has(action))).toEqual([]);
   });
 });
 

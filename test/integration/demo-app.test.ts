@@ -97,9 +97,9 @@ describe('readDemoConfig', () => {
     expect(() => readDemoConfig(env)).toThrow(message);
   });
 
-  it('builds store options: rotation period, idle timeout, static paths ignored, the embedded endpoint', () => {
+  it('builds store options: rotation period, idle timeout (the longest lifetime too), static paths ignored, the embedded endpoint', () => {
     const options = demoStoreOptions(readDemoConfig({ DSM_ROTATION_SECONDS: '5' }), 'http://127.0.0.1:1234');
-    expect(options).toMatchObject({ tableRotationSeconds: 5, maxInactiveInterval: 10, ignoreUris: '/static/.*', dynamoEndpoint: 'http://127.0.0.1:1234' });
+    expect(options).toMatchObject({ tableRotationSeconds: 5, maxInactiveInterval: 10, longestLifetimeSeconds: 10, ignoreUris: '/static/.*', dynamoEndpoint: 'http://127.0.0.1:1234' });
     expect(demoStoreOptions(readDemoConfig({ AWS_REGION: 'eu-west-1' }), 'http://ignored')).toMatchObject({ region: 'eu-west-1' });
     expect(demoStoreOptions(readDemoConfig({ AWS_REGION: 'eu-west-1' }))).not.toHaveProperty('dynamoEndpoint');
   });
@@ -366,7 +366,7 @@ describe('the dashboard over HTTP', () => {
     expect(huge.json).toEqual({ error: 'The request is too large.' });
   });
 
-  it('shows a rotation: the session moves forward, the old table becomes previous, then is deleted', async () => {
+  it('shows a rotation: the session moves forward, the old table becomes previous, then kept, then is deleted', async () => {
     const shopper = await signedIn('Rotating');
     await shopper.add('Teapot');
     const before = await figures();
@@ -385,6 +385,15 @@ describe('the dashboard over HTTP', () => {
     expect(rotated.tables.find((t) => t.role === 'previous')?.name).toBe(firstTable);
     const inspected = (await new CookieClient(server.url).post('/dashboard/inspect', { id: shopper.sessionId })).json as { tableRole: string };
     expect(inspected.tableRole).toBe('current');
+
+    // Tables are kept for the longest lifetime, the demo's idle timeout of two periods: one period more.
+    clock.advance(PERIOD_MS);
+    await store.maintain();
+    const kept = await figures();
+    expect(kept.counters.tablesDeleted).toBe(before.counters.tablesDeleted);
+    expect(kept.tables.find((t) => t.name === firstTable)?.role).toBe('kept');
+    expect((await shopper.view()).body).toContain('Teapot');
+    await store.flush();
 
     clock.advance(PERIOD_MS);
     await store.maintain();

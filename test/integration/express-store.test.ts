@@ -11,6 +11,16 @@ import { createManualClock, type ManualClock } from '../support/manual-clock.js'
 const HOUR = 3_600_000;
 const admin = createTestClient();
 
+/**
+ * Every test runs in both expiry modes: hourly rotation (the default these tests were written
+ * for, when rotation was the default with a period of maxInactiveInterval) and TTL, the default
+ * now. `table` names the table a session written at the start clock goes to.
+ */
+const MODES = [
+  { mode: 'rotation', options: { tableRotationSeconds: 3600 }, table: (base: string) => `${base}_20261124_100000` },
+  { mode: 'ttl', options: {}, table: (base: string) => base },
+] as const;
+
 interface Harness {
   store: DynamoSessionStore;
   counting: CountingClient;
@@ -22,7 +32,7 @@ interface Harness {
 
 const open: Harness[] = [];
 
-async function start(options: DynamoSessionStoreOptions = {}, clock = createManualClock(Date.UTC(2026, 10, 24, 10, 0, 0))): Promise<Harness> {
+async function startStore(options: DynamoSessionStoreOptions, clock = createManualClock(Date.UTC(2026, 10, 24, 10, 0, 0))): Promise<Harness> {
   const counting = createCountingClient();
   const base = options.tableBaseName ?? uniqueBaseName('express');
   const store = new DynamoSessionStore({ client: counting.client, tableBaseName: base, now: clock, maintenanceIntervalSeconds: 0, ...options });
@@ -43,11 +53,13 @@ afterEach(async () => {
 });
 afterAll(() => admin.destroy());
 
-describe('DynamoSessionStore through express-session', () => {
+describe.each(MODES)('DynamoSessionStore through express-session (expiry: $mode)', ({ options: modeOptions, table }) => {
+  const start = (options: DynamoSessionStoreOptions = {}): Promise<Harness> => startStore({ ...modeOptions, ...options });
+
   it('creates the current table on ready and stores a new session with one conditional put', async () => {
     const h = await start();
-    const tables = await listTablesWithPrefix(admin, `${h.base}_`);
-    expect(tables).toEqual([`${h.base}_20261124_100000`]);
+    const tables = await listTablesWithPrefix(admin, h.base);
+    expect(tables).toEqual([table(h.base)]);
     const b = h.browser();
     h.counting.reset();
     expect((await b.get('/count')).json).toEqual({ views: 1 });
@@ -94,7 +106,7 @@ describe('DynamoSessionStore through express-session', () => {
   });
 
   it('never serves a session idle for longer than maxInactiveInterval', async () => {
-    const h = await start({ maxInactiveInterval: 600, tableRotationSeconds: 3600, touchAfterSeconds: 60 });
+    const h = await start({ maxInactiveInterval: 600, touchAfterSeconds: 60 });
     const b = h.browser();
     await b.get('/count');
     h.clock.advance(601_000);
@@ -114,15 +126,15 @@ describe('DynamoSessionStore through express-session', () => {
     expect(await h.store.get('unknown-session-id-0123456789')).toBeNull();
     expect(h.counting.counts()).toEqual({ GetItem: 1 });
     await h.store.touch('unknown-session-id-0123456789', { cookie: { originalMaxAge: null } } as never);
-    const scan = await admin.send(new ScanCommand({ TableName: `${h.base}_20261124_100000` }));
+    const scan = await admin.send(new ScanCommand({ TableName: table(h.base) }));
     expect(scan.Count).toBe(0);
   });
 
   it('treats a corrupt or foreign item as absent and keeps serving', async () => {
     const h = await start();
-    const table = `${h.base}_20261124_100000`;
-    await admin.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'corrupt-item-000001' }, data: { B: Buffer.from([1, 0, 0x7b]) }, version: { N: '1' }, lastAccessed: { N: '1' }, expiresAt: { N: '99999999999' } } }));
-    await admin.send(new PutItemCommand({ TableName: table, Item: { id: { S: 'test_id_probe_item' }, data: { S: 'test' }, lastAccessed: { N: '1' } } }));
+    const tableName = table(h.base);
+    await admin.send(new PutItemCommand({ TableName: tableName, Item: { id: { S: 'corrupt-item-000001' }, data: { B: Buffer.from([1, 0, 0x7b]) }, version: { N: '1' }, lastAccessed: { N: '1' }, expiresAt: { N: '99999999999' } } }));
+    await admin.send(new PutItemCommand({ TableName: tableName, Item: { id: { S: 'test_id_probe_item' }, data: { S: 'test' }, lastAccessed: { N: '1' } } }));
     expect(await h.store.get('corrupt-item-000001')).toBeNull();
     expect(await h.store.get('test_id_probe_item')).toBeNull();
     expect(h.store.metrics().counters['session.load.corrupt'].total).toBe(2);
@@ -133,12 +145,12 @@ describe('DynamoSessionStore through express-session', () => {
     const b = h.browser();
     await b.get('/count');
     const id = b.sessionId()!;
-    const before = await admin.send(new GetItemCommand({ TableName: `${h.base}_20261124_100000`, Key: { id: { S: id } } }));
+    const before = await admin.send(new GetItemCommand({ TableName: table(h.base), Key: { id: { S: id } } }));
     const random = randomBytes(450_000).toString('base64'); // incompressible: stays over 400 KB deflated
     const res = await b.post('/set', { key: 'huge', value: random });
     expect(res.status).toBe(500);
     expect(res.json).toMatchObject({ code: 'codec.itemTooLarge' });
-    const after = await admin.send(new GetItemCommand({ TableName: `${h.base}_20261124_100000`, Key: { id: { S: id } } }));
+    const after = await admin.send(new GetItemCommand({ TableName: table(h.base), Key: { id: { S: id } } }));
     expect(after.Item).toEqual(before.Item);
     expect((await b.get('/count')).json).toEqual({ views: 2 });
     const viaCallback = await new Promise((resolve) => {
@@ -152,7 +164,7 @@ describe('DynamoSessionStore through express-session', () => {
     const h = await start();
     const b = h.browser();
     await b.post('/big', { bytes: 300_000 });
-    const item = await admin.send(new GetItemCommand({ TableName: `${h.base}_20261124_100000`, Key: { id: { S: b.sessionId()! } } }));
+    const item = await admin.send(new GetItemCommand({ TableName: table(h.base), Key: { id: { S: b.sessionId()! } } }));
     expect(item.Item?.data?.B?.byteLength).toBeLessThan(5_000);
     expect(((await b.get('/peek')).json as { session: { blob: string } }).session.blob).toHaveLength(300_000);
   });
@@ -172,7 +184,7 @@ describe('DynamoSessionStore through express-session', () => {
     const h = await start();
     await h.store.close();
     await h.store.close();
-    await expect(h.counting.client.send(new ScanCommand({ TableName: `${h.base}_20261124_100000` }))).resolves.toBeDefined();
+    await expect(h.counting.client.send(new ScanCommand({ TableName: table(h.base) }))).resolves.toBeDefined();
     await expect(h.store.get('abcdefgh12345678')).rejects.toMatchObject({ code: 'store.closed' });
   });
 

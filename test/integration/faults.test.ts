@@ -131,10 +131,13 @@ describe('slow deletes', () => {
   });
 });
 
+/** Hourly rotation, which the tests of a table going missing at a period boundary name (TTL is the default expiry). */
+const HOURLY = { tableRotationSeconds: 3600 } as const;
+
 describe('tables going missing', () => {
   it('treats a previous table deleted by another server as a miss, not an error', async () => {
     const clock = createManualClock(Date.UTC(2026, 10, 24, 10, 50, 0));
-    const { store, base } = await start({ now: clock });
+    const { store, base } = await start({ ...HOURLY, now: clock });
     await store.set('in-previous-table-01', { cookie: { originalMaxAge: null } } as never);
     clock.advance(20 * 60_000);
     await store.maintain();
@@ -144,8 +147,11 @@ describe('tables going missing', () => {
     expect(await store.get('in-previous-table-01')).toBeNull();
   });
 
-  it('recreates a current table deleted under it, and meanwhile answers with an error, never a crash', async () => {
-    const { store, browser } = await start({ requestTimeoutMs: 300, operationTimeoutMs: 1000 });
+  it.each([
+    ['rotation', { expiry: 'rotation' }],
+    ['ttl', { expiry: 'ttl' }],
+  ] as const)('recreates a current table deleted under it, and meanwhile answers with an error, never a crash (expiry: %s)', async (_mode, mode) => {
+    const { store, browser } = await start({ ...mode, requestTimeoutMs: 300, operationTimeoutMs: 1000 });
     const current = store.tables().find((t) => t.role === 'current')!.name;
     await admin.send(new DeleteTableCommand({ TableName: current }));
     await waitUntilTableGone(admin, current);
@@ -165,7 +171,7 @@ describe('tables going missing', () => {
 
   it('keeps writing to the old table while the new period’s table is still CREATING, and finds the session after the switch', async () => {
     const clock = createManualClock(Date.UTC(2026, 10, 24, 10, 50, 0));
-    const { store, base } = await start({ now: clock });
+    const { store, base } = await start({ ...HOURLY, now: clock });
     clock.set(Date.UTC(2026, 10, 24, 11, 0, 30)); // no maintenance ran since 10:50: the 11:00 table does not exist yet
     await store.set('written-at-boundary', { cookie: { originalMaxAge: null }, n: 1 } as never);
     const old = await admin.send(new GetItemCommand({ TableName: `${base}_20261124_100000`, Key: { id: { S: 'written-at-boundary' } } }));

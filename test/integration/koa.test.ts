@@ -192,17 +192,29 @@ describe('koaSessionStore through koa-session with koaSessionTracker', () => {
   it('refreshes an unchanged session once its refresh is due, with one conditional update', async () => {
     const clock = createManualClock(Date.UTC(2026, 10, 24, 10, 0, 0));
     const h = await start({}, {}, clock);
+    // A browser-session cookie (no expiry): its session lives maxInactiveInterval (an hour) after
+    // its last write, and is refreshed once that gains a tenth of it.
     const b = h.browser();
-    await b.get('/count');
+    await b.post('/short');
+    // koa-session's default cookie (rolling: false) expires a day after it was set: its expiry
+    // never moves, so its session is never refreshed.
+    const fixed = h.browser();
+    await fixed.get('/count');
     clock.advance(HOUR / 10 - 1000);
     h.counting.reset();
     await b.get('/peek');
+    await fixed.get('/peek');
     expect(h.counting.writes()).toBe(0);
     clock.advance(2000);
     await b.get('/peek');
-    expect(h.counting.counts()).toEqual({ GetItem: 2, UpdateItem: 1 });
+    await fixed.get('/peek');
+    expect(h.counting.counts()).toEqual({ GetItem: 4, UpdateItem: 1 });
     h.counting.reset();
     await b.get('/peek');
+    expect(h.counting.counts()).toEqual({ GetItem: 1 });
+    clock.advance(20 * HOUR);
+    h.counting.reset();
+    expect((await sessionOf(fixed)).views).toBe(1);
     expect(h.counting.counts()).toEqual({ GetItem: 1 });
   });
 
@@ -399,9 +411,13 @@ describe('rotation', () => {
     const clock = createManualClock(Date.UTC(2026, 10, 24, 10, 1, 0));
     const h = await start({ tableRotationSeconds: 3600, maxInactiveInterval: 7200 }, { session: sessionOptions }, clock);
     const active = h.browser();
+    // The idle timeout applies to browser-session cookies (no expiry): this one goes within two periods.
     const idle = h.browser();
+    // koa-session's default cookie lives a day: this idle session outlives the five periods, found in a kept table.
+    const remembered = h.browser();
     await active.get('/count');
-    await idle.get('/count');
+    await idle.post('/short');
+    await remembered.get('/count');
     let idleGoneAfter: number | undefined;
     for (let period = 1; period <= 5; period += 1) {
       await h.store.core.flush(); // moves forward happen after the response; a test clock outruns them
@@ -412,6 +428,7 @@ describe('rotation', () => {
     }
     expect(idleGoneAfter).toBeDefined();
     expect(idleGoneAfter).toBeLessThanOrEqual(2);
+    expect(await h.store.get(remembered.sessionId(COOKIE)!)).toMatchObject({ views: 1 });
     await h.store.core.flush();
     const current = h.store.core.tables().find((t) => t.role === 'current')!.name;
     const item = await admin.send(new GetItemCommand({ TableName: current, Key: { id: { S: active.sessionId(COOKIE)! } } }));

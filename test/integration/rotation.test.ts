@@ -10,6 +10,13 @@ import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 const P = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);
+/** Every store here rotates hourly (TTL is the default expiry, and its own period would be a day). */
+const ROTATION = { tableRotationSeconds: P / 1000 } as const;
+/**
+ * Tables are kept for the longest lifetime (30 periods by default); tests of how fast old tables
+ * go keep them one period (the previous table only), as before lifetimes were configurable.
+ */
+const KEEP_PREVIOUS_ONLY = { longestLifetimeSeconds: P / 1000 } as const;
 const admin = createTestClient();
 const cookie = { originalMaxAge: null, path: '/', httpOnly: true };
 
@@ -24,7 +31,7 @@ const bases: string[] = [];
 
 function newStore(base: string, clock: ManualClock, options: DynamoSessionStoreOptions = {}): { store: DynamoSessionStore; counting: CountingClient } {
   const counting = createCountingClient();
-  const store = new DynamoSessionStore({ client: counting.client, tableBaseName: base, now: clock, maintenanceIntervalSeconds: 0, ...options });
+  const store = new DynamoSessionStore({ client: counting.client, tableBaseName: base, now: clock, maintenanceIntervalSeconds: 0, ...ROTATION, ...options });
   stores.push(store);
   clients.push(counting);
   return { store, counting };
@@ -57,7 +64,9 @@ describe('table rotation', () => {
   it('keeps a session used every period alive through five rotations and drops an idle one within two periods', async () => {
     const b = base('rot');
     const clock = createManualClock(T0 + 60_000);
-    const { store } = newStore(b, clock, { tableRotationSeconds: 3600, maxInactiveInterval: 7200 });
+    // Kept for two periods, the shortest the 2-hour idle timeout allows: at most three live tables
+    // (current, previous, one kept) once the period's margin has passed.
+    const { store } = newStore(b, clock, { tableRotationSeconds: 3600, maxInactiveInterval: 7200, longestLifetimeSeconds: 7200 });
     await store.ready();
     await store.set('active-session-0001', { cookie, user: 'ada' } as never);
     await store.set('idle-session-000001', { cookie, user: 'bob' } as never);
@@ -126,7 +135,7 @@ describe('table rotation', () => {
   it('catches up when the clock jumps several periods at once', async () => {
     const b = base('jump');
     const clock = createManualClock(T0);
-    const { store } = newStore(b, clock);
+    const { store } = newStore(b, clock, KEEP_PREVIOUS_ONLY);
     await store.ready();
     await store.set('old-session-000001', { cookie } as never);
     clock.advance(7 * P + 60_000);
@@ -176,7 +185,7 @@ describe('table rotation', () => {
     }
     for (const name of [old, ...foreign]) await waitUntilActive(name);
     clock.advance(60_000);
-    const { store } = newStore(b, clock);
+    const { store } = newStore(b, clock, KEEP_PREVIOUS_ONLY);
     await store.ready();
     const left = await liveTablesWithPrefix(admin, b);
     expect(left).not.toContain(old);

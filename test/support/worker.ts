@@ -20,6 +20,9 @@ const store = new DynamoSessionStore({
   tableBaseName: env('WORKER_BASE'),
   tableRotationSeconds: Number(env('WORKER_PERIOD_SECONDS')),
   maxInactiveInterval: Number(env('WORKER_PERIOD_SECONDS')) * 2,
+  // Tables are kept for the longest lifetime: here the shortest allowed, the idle timeout (two
+  // periods: the previous table and one more), not the default 30 periods.
+  longestLifetimeSeconds: Number(env('WORKER_PERIOD_SECONDS')) * 2,
   clockSkewSeconds: Number(env('WORKER_SKEW_SECONDS')),
   maintenanceIntervalSeconds: 0.2,
   now: clock,
