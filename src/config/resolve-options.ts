@@ -4,6 +4,8 @@ import { provisionedCapacity } from '../capacity/provisioning.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { resolveStatsdOptions, type ResolvedStatsdOptions } from '../metrics/options.js';
+import type { ResolvedOpenTelemetryOptions } from '../metrics/otel/options.js';
+import { resolveOpenTelemetryOption } from './open-telemetry.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
@@ -59,6 +61,7 @@ export interface ResolvedOptions {
   readonly ignoreHeaders: RegExp | undefined;
   readonly statsd: ResolvedStatsdOptions | undefined;
   readonly metricsSink: MetricsSink | undefined;
+  readonly openTelemetry: ResolvedOpenTelemetryOptions;
   readonly touchAfterMs: number;
   readonly clockSkewMs: number;
   readonly maintenanceIntervalMs: number;
@@ -80,7 +83,7 @@ const KNOWN_OPTIONS = [
   'billingMode', 'requestsPerSecond', 'sessionSize', 'readCapacity', 'writeCapacity', 'createTables',
   'now', 'logger', 'logSessionContents', 'secretKeys',
   'ignoreUris', 'ignoreHeaders', 'ignoreUri', 'ignoreHeader',
-  'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
+  'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink', 'openTelemetry',
   'touchAfterSeconds', 'clockSkewSeconds', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
@@ -171,6 +174,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}): ResolvedO
     ignoreHeaders,
     statsd,
     metricsSink,
+    openTelemetry: resolveOpenTelemetryOption(o.openTelemetry),
     touchAfterMs: (touchAfterSeconds ?? maxInactiveSeconds * DEFAULTS.touchAfterFraction) * 1000,
     clockSkewMs: (clockSkewSeconds ?? Math.min(DEFAULTS.clockSkewSeconds, periodSeconds / 4)) * 1000,
     maintenanceIntervalMs:

@@ -43,6 +43,7 @@ export class Metrics {
   readonly #ownsSink: boolean;
   readonly #statsdAddress: string | undefined;
   #sink: MetricsSink = noopSink;
+  readonly #mirror: MetricsSink | undefined;
   #lastWarnAtMs: number | undefined;
   #suppressedWarnings = 0;
   #closing: Promise<void> | undefined;
@@ -57,6 +58,7 @@ export class Metrics {
     this.#now = resolved.now;
     this.#logger = resolved.logger;
     this.#registry = new MetricsRegistry({ now: resolved.now });
+    this.#mirror = resolved.mirror;
     this.#ownsSink = resolved.statsd !== undefined;
     this.#statsdAddress = resolved.statsd && `${resolved.statsd.host}:${resolved.statsd.port}`;
     if (resolved.sink !== undefined) {
@@ -84,7 +86,9 @@ export class Metrics {
    */
   increment(name: CounterName, value = 1, tags?: readonly string[]): void {
     try {
-      if (this.#registry.increment(name, value, tags)) this.#sink.increment(name, value, undefined, asSinkTags(tags));
+      if (!this.#registry.increment(name, value, tags)) return;
+      this.#mirror?.increment(name, value, undefined, asSinkTags(tags));
+      this.#sink.increment(name, value, undefined, asSinkTags(tags));
     } catch (error) {
       this.#reportFailure(error);
     }
@@ -99,7 +103,9 @@ export class Metrics {
    */
   timing(name: TimerName, ms: number, tags?: readonly string[]): void {
     try {
-      if (this.#registry.timing(name, ms, tags)) this.#sink.timing(name, ms, undefined, asSinkTags(tags));
+      if (!this.#registry.timing(name, ms, tags)) return;
+      this.#mirror?.timing(name, ms, undefined, asSinkTags(tags));
+      this.#sink.timing(name, ms, undefined, asSinkTags(tags));
     } catch (error) {
       this.#reportFailure(error);
     }
@@ -117,6 +123,7 @@ export class Metrics {
   histogram(name: HistogramName, value: number, tags?: readonly string[]): void {
     try {
       if (!this.#registry.histogram(name, value)) return;
+      this.#mirror?.histogram?.(name, value, undefined, asSinkTags(tags));
       const sink = this.#sink;
       if (sink.histogram === undefined) sink.timing(name, value, undefined, asSinkTags(tags));
       else sink.histogram(name, value, undefined, asSinkTags(tags));
@@ -134,7 +141,9 @@ export class Metrics {
    */
   gauge(name: GaugeName, value: number, tags?: readonly string[]): void {
     try {
-      if (this.#registry.gauge(name, value, tags)) this.#sink.gauge(name, value, undefined, asSinkTags(tags));
+      if (!this.#registry.gauge(name, value, tags)) return;
+      this.#mirror?.gauge(name, value, undefined, asSinkTags(tags));
+      this.#sink.gauge(name, value, undefined, asSinkTags(tags));
     } catch (error) {
       this.#reportFailure(error);
     }

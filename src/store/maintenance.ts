@@ -3,6 +3,7 @@ import { sleep, type Deadline } from '../dynamo/deadline.js';
 import { SessionManagerError } from '../errors.js';
 import type { ExpiryStrategy } from '../expiry/strategy.js';
 import { safeLog, type Logger } from '../logging/logger.js';
+import { noopTelemetry, type Telemetry } from '../metrics/otel/telemetry.js';
 
 /**
  * The store's side of table maintenance: the first round at start (`ready()`), the background
@@ -14,16 +15,23 @@ export class Maintenance {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #telemetry: Telemetry;
   #timer: NodeJS.Timeout | undefined;
   #ready: Promise<void> | undefined;
   #lastKickMs = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
-  constructor(strategy: ExpiryStrategy, options: { intervalMs: number; logger: Logger; now: () => number }) {
+  constructor(strategy: ExpiryStrategy, options: { intervalMs: number; logger: Logger; now: () => number; telemetry?: Telemetry }) {
     this.#strategy = strategy;
     this.#intervalMs = options.intervalMs;
     this.#logger = options.logger;
     this.#now = options.now;
+    this.#telemetry = options.telemetry ?? noopTelemetry;
+  }
+
+  /** One round of the strategy's maintenance, inside its span. */
+  #round(): Promise<void> {
+    return this.#telemetry.operation('maintenance', undefined, () => this.#strategy.maintain());
   }
 
   /** Starts the first round and the timer. */
@@ -43,7 +51,7 @@ export class Maintenance {
 
   /** Runs one round now. */
   async runNow(): Promise<void> {
-    await keepingProcessAlive(this.#strategy.maintain());
+    await keepingProcessAlive(this.#round());
   }
 
   /** Starts a round in the background, at most one a second. */
@@ -51,7 +59,7 @@ export class Maintenance {
     const now = performance.now();
     if (now - this.#lastKickMs < 1000 || this.#stopped) return;
     this.#lastKickMs = now;
-    this.#strategy.maintain().catch(() => undefined); // failures are logged and counted by the strategy
+    this.#round().catch(() => undefined); // failures are logged and counted by the strategy
   }
 
   /** Waits, within the deadline, for a first usable table (only right after a first start). */
@@ -74,7 +82,7 @@ export class Maintenance {
   }
 
   #firstRound(): Promise<void> {
-    const started = this.#strategy.maintain();
+    const started = this.#round();
     started.catch((error: unknown) => {
       this.#ready = undefined;
       safeLog(this.#logger, 'error', { code: (error as SessionManagerError).code, message: (error as Error).message }, 'Session store could not get its tables ready');
@@ -86,7 +94,7 @@ export class Maintenance {
     if (this.#intervalMs <= 0) return;
     const tick = (): void => {
       if (this.#stopped) return;
-      this.#strategy.maintain().catch(() => undefined);
+      this.#round().catch(() => undefined);
       this.#timer = setTimeout(tick, this.#intervalMs);
       this.#timer.unref();
     };

@@ -8,6 +8,8 @@ import { createExpiryStrategy } from '../expiry/create-strategy.js';
 import type { ExpiryStrategy, TableInfo } from '../expiry/strategy.js';
 import { safeLog } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
+import { createTelemetry } from '../metrics/otel/create-telemetry.js';
+import type { Telemetry } from '../metrics/otel/telemetry.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
 import { BackgroundWrites } from './background.js';
 import type { StoreContext } from './context.js';
@@ -37,6 +39,7 @@ export class SessionStore {
   readonly options: StoreSettings;
   readonly #ctx: StoreContext;
   readonly #metrics: Metrics;
+  readonly #telemetry: Telemetry;
   readonly #backend: Backend;
   readonly #strategy: ExpiryStrategy;
   readonly #maintenance: Maintenance;
@@ -52,8 +55,10 @@ export class SessionStore {
     const { connection, ...settings } = resolveOptions(options);
     this.options = Object.freeze(settings);
     const o = this.options;
-    // Metrics first: its options can still fail, and the client must not be built before that.
+    // Telemetry and metrics first: their options can still fail, and the client must not be built before that.
+    this.#telemetry = createTelemetry(o.openTelemetry, o.tableBaseName);
     this.#metrics = new Metrics({
+      ...(this.#telemetry.metricsSink === undefined ? {} : { mirror: this.#telemetry.metricsSink }),
       ...(o.metricsSink === undefined ? {} : { sink: o.metricsSink }),
       ...(o.statsd === undefined
         ? {}
@@ -69,12 +74,13 @@ export class SessionStore {
       metrics: this.#metrics,
       logger: o.logger,
       transport: o.transport,
+      telemetry: this.#telemetry,
     });
     this.#closeClient = gateway.close;
     this.#backend = gateway.backend;
     safeLog(o.logger, 'debug', { transport: gateway.transport, reason: gateway.transportReason }, 'item operations transport');
     this.#strategy = createExpiryStrategy(o, this.#backend, this.#metrics);
-    this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now });
+    this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now, telemetry: this.#telemetry });
     const maintenance = this.#maintenance;
     this.#ctx = {
       options: o,
@@ -100,6 +106,7 @@ export class SessionStore {
    * @throws {SessionManagerError} `backend.*` or `rotation.tableNotReady`.
    */
   async ready(): Promise<void> {
+    this.#telemetry.refresh(); // an OpenTelemetry SDK started after the store was built
     await this.#maintenance.ready();
   }
 
@@ -176,7 +183,7 @@ export class SessionStore {
    */
   async get(id: unknown): Promise<LoadedSession | null> {
     this.#assertOpen();
-    return await loadSession(this.#ctx, id);
+    return await this.#telemetry.operation('load', id, () => loadSession(this.#ctx, id));
   }
 
   /**
@@ -189,7 +196,7 @@ export class SessionStore {
    */
   async set(id: string, session: SessionRecord, hints: SaveHints = {}): Promise<SaveResult> {
     this.#assertOpen();
-    return await saveSession(this.#ctx, id, session, hints, false);
+    return await this.#telemetry.operation('save', id, () => saveSession(this.#ctx, id, session, hints, false));
   }
 
   /**
@@ -198,13 +205,13 @@ export class SessionStore {
    */
   async touch(id: string, session: SessionRecord, hints: SaveHints = {}): Promise<SaveResult> {
     this.#assertOpen();
-    return await saveSession(this.#ctx, id, session, hints, true);
+    return await this.#telemetry.operation('touch', id, () => saveSession(this.#ctx, id, session, hints, true));
   }
 
   /** Destroys a session in every table it may be in; it is never served or brought back again. */
   async destroy(id: unknown): Promise<void> {
     this.#assertOpen();
-    await destroySession(this.#ctx, id);
+    await this.#telemetry.operation('destroy', id, () => destroySession(this.#ctx, id));
   }
 
   /** Every live session, by id. Scans the live tables: expensive, for tools and tests. */
