@@ -173,24 +173,24 @@ export class Backend {
         const ms = performance.now() - started;
         metrics.timing(METRIC.dynamodbLatency, ms, tags);
         call.end(ms);
-        this.#recordCapacity(operation, (output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+        this.#recordCapacity(operation, (output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity, tags);
         return output;
       } catch (raw) {
         const ms = performance.now() - started;
         metrics.timing(METRIC.dynamodbLatency, ms, tags);
         if (isConditionFailed(raw)) {
-          call.end(ms, errorTypeOf(raw, undefined));
+          call.end(ms, errorTypeOf(raw, undefined), true); // a lost race or an absent copy: an answer the caller handles
           // A failed condition still consumes write capacity: at least one unit.
-          this.#recordCapacity(operation, (raw as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+          this.#recordCapacity(operation, (raw as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity, tags);
           throw raw;
         }
         const error = translateBackendError(raw, { operation, table });
-        call.end(ms, errorTypeOf(raw, error));
+        // Looking for a table that is not there yet is an answer, not a failure.
+        const expected = operation === 'DescribeTable' && error.code === 'backend.tableMissing';
+        call.end(ms, errorTypeOf(raw, error), expected);
         if (error.code === 'backend.throttled') metrics.increment(METRIC.dynamodbThrottled, 1, tags);
         const wait = backoffMs(attempt);
         if (!error.retryable || attempt >= maxRetries || deadline.remainingMs() <= wait) {
-          // Looking for a table that is not there yet is an answer, not a failure.
-          const expected = operation === 'DescribeTable' && error.code === 'backend.tableMissing';
           if (!expected) metrics.increment(METRIC.dynamodbError, 1, tags);
           safeLog(logger, 'debug', { operation, table, code: error.code, attempts: attempt + 1 }, 'DynamoDB call failed');
           throw error;
@@ -203,10 +203,11 @@ export class Backend {
     }
   }
 
-  #recordCapacity(operation: Operation, consumed: ConsumedCapacity | undefined): void {
+  /** Adds the units a call consumed, tagged with its operation as docs/metrics.md says. */
+  #recordCapacity(operation: Operation, consumed: ConsumedCapacity | undefined, tags: readonly string[]): void {
     const units = consumed?.CapacityUnits;
     if (units === undefined || units <= 0) return;
     const read = operation === 'GetItem' || operation === 'Scan';
-    this.#options.metrics.increment(read ? METRIC.capacityRead : METRIC.capacityWrite, units);
+    this.#options.metrics.increment(read ? METRIC.capacityRead : METRIC.capacityWrite, units, tags);
   }
 }

@@ -17,7 +17,6 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, METRIC, type DynamoSessionStoreOptions } from '../../src/index.js';
-import type { MetricName } from '../../src/metrics/names.js';
 import { DURATION_BUCKETS_SECONDS, OTEL_ROUTES } from '../../src/metrics/otel/index.js';
 import { createTestClient, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
@@ -89,7 +88,7 @@ afterEach(async () => {
 function createStore(sdk: Sdk | undefined, options: DynamoSessionStoreOptions = {}): DynamoSessionStore {
   const client = createTestClient();
   const store = new DynamoSessionStore({
-    client,
+    ...(options.dynamoEndpoint === undefined ? { client } : {}),
     tableBaseName: uniqueBaseName('otel'),
     maintenanceIntervalSeconds: 0,
     ...(sdk === undefined ? {} : { openTelemetry: { meterProvider: sdk.meterProvider, tracerProvider: sdk.tracerProvider } }),
@@ -208,7 +207,7 @@ describe('OpenTelemetry metrics', () => {
     expect(failedCall?.status.code).toBe(0); // UNSET: an expected answer
 
     // No answer at all: a closed port.
-    const down = createStore(sdk, { client: undefined, dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'x', awsSecretKey: 'y', maxRetries: 0, createTables: false });
+    const down = createStore(sdk, { dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'x', awsSecretKey: 'y', maxRetries: 0, createTables: false });
     await expect(down.core.get('otel-down-session-00004')).rejects.toMatchObject({ code: 'backend.unavailable' });
     const after = ((await sdk.metrics()).get('db.client.operation.duration')?.dataPoints ?? []) as DataPoint<Histogram>[];
     expect(after.some((p) => p.attributes['error.type'] === 'backend.unavailable')).toBe(true);

@@ -8,13 +8,6 @@ import { DB_SYSTEM_DYNAMODB, OTEL_ATTR, OTEL_SCOPE, STORE_SPAN, type StoreOperat
 import type { ResolvedOpenTelemetryOptions } from './options.js';
 import type { DbCallTelemetry, Telemetry } from './telemetry.js';
 
-/**
- * A failed condition check is an answer the store expects and handles (a lost race, a destroy
- * finding no copy): its call keeps `error.type` but not an error status, so traces do not show
- * every conflict as a failure.
- */
-const EXPECTED_ERROR_TYPES: ReadonlySet<string> = new Set(['ConditionalCheckFailedException']);
-
 /** What a failed store operation is recorded as: the package's error code, or the error's class name. */
 export function operationErrorType(error: unknown): string {
   if (isSessionManagerError(error)) return error.code;
@@ -92,13 +85,13 @@ export class OpenTelemetryTelemetry implements Telemetry {
     const record = this.#instruments.get('db.client.operation.duration');
     return {
       run: (send) => api.context.with(api.trace.setSpan(api.context.active(), span), send),
-      end: (durationMs, errorType) => {
+      end: (durationMs, errorType, expected = false) => {
         if (errorType === undefined) {
           record?.(durationMs / 1000, shape.attributes);
         } else {
           record?.(durationMs / 1000, { ...shape.attributes, [OTEL_ATTR.errorType]: errorType });
           span.setAttribute(OTEL_ATTR.errorType, errorType);
-          if (!EXPECTED_ERROR_TYPES.has(errorType)) span.setStatus({ code: api.SpanStatusCode.ERROR, message: errorType });
+          if (!expected) span.setStatus({ code: api.SpanStatusCode.ERROR, message: errorType });
         }
         span.end();
       },

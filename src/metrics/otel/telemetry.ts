@@ -9,8 +9,10 @@ export interface DbCallTelemetry {
    * Ends the call: records `db.client.operation.duration` and ends its span. Called once.
    * @param durationMs - how long the call took, in milliseconds.
    * @param errorType - why it failed (`error.type`); undefined when it succeeded.
+   * @param expected - the failure is an answer the store expects and handles (a failed condition,
+   *   a table looked for and not there yet): the span keeps `error.type` but no error status.
    */
-  end(durationMs: number, errorType?: string): void;
+  end(durationMs: number, errorType?: string, expected?: boolean): void;
 }
 
 /**
