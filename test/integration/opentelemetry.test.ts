@@ -215,15 +215,22 @@ describe('OpenTelemetry metrics', () => {
     expect(failedLoad?.status).toEqual({ code: 2, message: 'backend.unavailable' });
   });
 
-  it('records through the global MeterProvider, even one registered after the store was built (picked up by ready())', async () => {
+  it('records through the global providers, even ones registered after the store was built (taken again by ready())', async () => {
     const sdk = startSdk();
     const store = createStore(undefined);
     metrics.setGlobalMeterProvider(sdk.meterProvider);
-    cleanups.push(async () => metrics.disable());
+    trace.setGlobalTracerProvider(sdk.tracerProvider);
+    cleanups.push(async () => {
+      metrics.disable();
+      trace.disable();
+    });
     await store.ready();
     await store.core.get('otel-global-session-0005');
     const recorded = await sdk.metrics();
     expect(pointValue(recorded.get('dsm.session.loads'), { 'dsm.outcome': 'miss' })).toBe(1);
+    const load = sdk.spans().find((span) => span.name === 'dsm.session.load');
+    expect(load?.attributes['dsm.outcome']).toBe('miss');
+    expect(sdk.spans().some((span) => span.parentSpanContext?.spanId === load?.spanContext().spanId)).toBe(true);
   });
 
   it('records nothing with openTelemetry: false, global providers or not', async () => {
