@@ -32,7 +32,7 @@ export interface Telemetry {
   operation<T>(operation: StoreOperation, sessionId: unknown, work: () => Promise<T>): Promise<T>;
   /** Starts the telemetry of one DynamoDB call (one attempt: each retry is a call). */
   dbCall(operation: string, hasTable: boolean): DbCallTelemetry;
-  /** Records through the global MeterProvider registered since the store was built, if it changed. */
+  /** Takes the global providers again (an SDK registered since the store was built); `ready()` calls it. */
   refresh(): void;
 }
 
