@@ -20,7 +20,8 @@ export const METRICS_CLOSE_TIMEOUT_MS = 2000;
 /**
  * The metrics facade the store calls. Each call records into an in-process
  * {@link MetricsRegistry} (always on; read it with {@link Metrics.snapshot}) and forwards to the
- * sink: statsd when `statsdHost` is set, your own `sink`, or nothing.
+ * sink: statsd when `statsdHost` is set, your own `sink`, or nothing; and to the `mirror` when
+ * there is one (the store's OpenTelemetry bridge).
  *
  * A metrics failure never reaches the caller: every method returns synchronously, never throws
  * and never waits for I/O. Sink failures are counted in `snapshot().meta.sinkErrors` and logged
