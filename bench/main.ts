@@ -5,7 +5,8 @@
  * docs/benchmarks.svg, and the raw results to bench/results/last-run.json.
  *
  * Options: --quick (short cells, for development), --skip-dynamodb-local, --report-only,
- * --measure-seconds=N, --warmup-seconds=N. BENCH_PROFILE_DIR=<dir> writes a CPU profile of each
+ * --measure-seconds=N, --warmup-seconds=N, --micro-only (only the micro-benchmarks, printed;
+ * nothing is written). BENCH_PROFILE_DIR=<dir> writes a CPU profile of each
  * app server process there (node --cpu-prof), to see where a store spends its time.
  * This file is the process boundary: the only bench file that reads argv and sets the exit code.
  */
@@ -32,16 +33,26 @@ const RESULTS_FILE = `${ROOT}bench/results/last-run.json`;
 const REPORT_FILE = `${ROOT}docs/benchmarks.md`;
 const CHART_FILE = `${ROOT}docs/benchmarks.svg`;
 
-function parseArgs(argv: readonly string[]): { quick: boolean; skipLocal: boolean; reportOnly: boolean; measure?: number; warmup?: number } {
-  const out: { quick: boolean; skipLocal: boolean; reportOnly: boolean; measure?: number; warmup?: number } = { quick: false, skipLocal: false, reportOnly: false };
+interface BenchArgs {
+  quick: boolean;
+  skipLocal: boolean;
+  reportOnly: boolean;
+  microOnly: boolean;
+  measure?: number;
+  warmup?: number;
+}
+
+function parseArgs(argv: readonly string[]): BenchArgs {
+  const out: BenchArgs = { quick: false, skipLocal: false, reportOnly: false, microOnly: false };
   for (const arg of argv) {
     const [name, value] = arg.split('=');
     if (name === '--quick') out.quick = true;
     else if (name === '--skip-dynamodb-local') out.skipLocal = true;
     else if (name === '--report-only') out.reportOnly = true;
+    else if (name === '--micro-only') out.microOnly = true;
     else if (name === '--measure-seconds' && value !== undefined) out.measure = Number(value);
     else if (name === '--warmup-seconds' && value !== undefined) out.warmup = Number(value);
-    else throw new Error(`Unknown option ${arg}. Options: --quick, --skip-dynamodb-local, --report-only, --measure-seconds=N, --warmup-seconds=N.`);
+    else throw new Error(`Unknown option ${arg}. Options: --quick, --skip-dynamodb-local, --report-only, --micro-only, --measure-seconds=N, --warmup-seconds=N.`);
   }
   return out;
 }
@@ -206,6 +217,10 @@ async function writeOutputs(run: BenchRun): Promise<void> {
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const options = parseArgs(process.argv.slice(2));
+  if (options.microOnly) {
+    for (const m of await runMicroBenchmarks(options.quick ? 0.2 : 1)) log(`${m.name.padEnd(26)} ${m.microsPerOp.toFixed(2).padStart(9)} µs  ${m.what}`);
+    return;
+  }
   let run: BenchRun;
   if (options.reportOnly) run = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as BenchRun;
   else {

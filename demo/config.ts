@@ -22,6 +22,8 @@ export interface DemoConfig {
   readonly sessionSecret: string | undefined;
   /** Prefix of the demo's tables. */
   readonly tableBaseName: string;
+  /** `console`: an OpenTelemetry SDK prints the store's spans and metrics on the console. */
+  readonly openTelemetry: 'off' | 'console';
 }
 
 /** Defaults of the demo (not of the library: its rotation is an hour). */
@@ -42,7 +44,8 @@ export type DemoEnv = Readonly<Record<string, string | undefined>>;
  * - `DSM_ROTATION_SECONDS` (default 60): the table period;
  * - `DSM_DATA_DIR` (default `./.dsm-data`) or `DSM_MEMORY=1`: where the embedded server keeps data;
  * - `DSM_ENDPOINT` and/or `AWS_REGION`: use that DynamoDB instead of the embedded server;
- * - `DSM_SESSION_SECRET`: cookie signing secret (default: random per start).
+ * - `DSM_SESSION_SECRET`: cookie signing secret (default: random per start);
+ * - `DSM_OTEL=console`: print the store's OpenTelemetry spans and metrics on the console.
  *
  * @throws {Error} naming the variable, the value and what is allowed.
  */
@@ -58,6 +61,10 @@ export function readDemoConfig(env: DemoEnv): DemoConfig {
   if (memory !== undefined && memory !== '0' && memory !== '1') {
     throw new Error(`DSM_MEMORY must be 1 (keep data in memory) or 0; got ${JSON.stringify(memory)}.`);
   }
+  const otel = nonEmpty(env.DSM_OTEL) ?? 'off';
+  if (otel !== 'off' && otel !== 'console') {
+    throw new Error(`DSM_OTEL must be console (print OpenTelemetry spans and metrics) or off; got ${JSON.stringify(otel)}.`);
+  }
   const backend: DemoBackend =
     endpoint !== undefined || region !== undefined
       ? { kind: 'external', endpoint, region }
@@ -70,6 +77,7 @@ export function readDemoConfig(env: DemoEnv): DemoConfig {
     backend,
     sessionSecret: nonEmpty(env.DSM_SESSION_SECRET),
     tableBaseName: DEMO_DEFAULTS.tableBaseName,
+    openTelemetry: otel,
   });
 }
 

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       return;
     }
   }
+  const stopTelemetry = config.openTelemetry === 'console' ? (await import('./otel-console.js')).startConsoleTelemetry() : undefined;
   const store = new DynamoSessionStore({ ...demoStoreOptions(config, local?.endpoint), logger: createConsoleLogger() });
   let app: DemoApp | undefined;
   let server: ReturnType<DemoApp['listen']> | undefined;
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
       }
       await store.close().catch((error: unknown) => console.error(`demo: closing the store failed: ${(error as Error).message}`));
       await local?.stop();
+      await stopTelemetry?.().catch((error: unknown) => console.error(`demo: stopping OpenTelemetry failed: ${(error as Error).message}`));
     })());
   const onSignal = (): void => {
     void stop().then(() => console.log('Stopped.'));
@@ -109,7 +111,9 @@ dynamo-session-manager demo
   Shop:       ${url}
   Dashboard:  ${url}dashboard
   DynamoDB:   ${describeBackend(config, local)}
-  Tables:     ${config.tableBaseName}_<period>, one every ${config.rotationSeconds} s (DSM_ROTATION_SECONDS); sessions idle ${config.idleSeconds} s expire
+  Tables:     ${config.tableBaseName}_<period>, one every ${config.rotationSeconds} s (DSM_ROTATION_SECONDS); sessions idle ${config.idleSeconds} s expire${
+    config.openTelemetry === 'console' ? '\n  Telemetry:  OpenTelemetry spans and metrics on this console (DSM_OTEL=console)' : ''
+  }
 
 Press Ctrl+C to stop.
 `);

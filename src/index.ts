@@ -34,6 +34,7 @@ export type { ErrorCode, SessionManagerErrorOptions } from './errors.js';
 export { METRIC } from './metrics/names.js';
 export type { MetricsSink } from './metrics/sink.js';
 export type { MetricsSnapshot } from './metrics/registry.js';
+export type { OpenTelemetryOptions, OpenTelemetryMeterProvider, OpenTelemetryTracerProvider } from './metrics/otel/options.js';
 
 // Capacity and cost.
 export { provisionedCapacity, estimateCost, formatUsd, US_EAST_1_STANDARD_PRICES, PRICES_AS_OF } from './capacity/index.js';

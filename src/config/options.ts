@@ -4,6 +4,7 @@ import type { EncryptionOptions } from '../encryption/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import type { MigrateFromOptions } from './migrate-from.js';
+import type { OpenTelemetryOptions } from '../metrics/otel/options.js';
 import type { BACKEND_ERROR_POLICIES, BILLING_MODES, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 
 /** How sessions expire: `rotation` (one table per period) or `ttl` (one table, native TTL). */
@@ -110,6 +111,13 @@ export interface DynamoSessionStoreOptions {
   statsdPrefix?: string;
   /** A metrics sink such as a hot-shots `StatsD` client; excludes `statsdHost`. */
   metricsSink?: MetricsSink;
+  /**
+   * OpenTelemetry metrics and spans, beside statsd (docs/metrics.md). Left out, they go to the
+   * global providers when `@opentelemetry/api` is installed, and nothing is loaded when it is not;
+   * `false` turns them off; `true`, or your own `meterProvider` / `tracerProvider`, requires the API.
+   * @default undefined (used when `@opentelemetry/api` is installed)
+   */
+  openTelemetry?: boolean | OpenTelemetryOptions;
 
   /**
    * Refresh interval cap, in seconds: an unchanged session whose expiry would move is refreshed

@@ -6,6 +6,8 @@ import type { MetricsSink } from '../metrics/sink.js';
 import { resolveStatsdOptions, type ResolvedStatsdOptions } from '../metrics/options.js';
 import type { SessionCipher } from '../encryption/session-cipher.js';
 import { resolveEncryption } from './encryption-options.js';
+import type { ResolvedOpenTelemetryOptions } from '../metrics/otel/options.js';
+import { resolveOpenTelemetryOption } from './open-telemetry.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
 import { resolveMigrateFrom, type ResolvedConnectDynamodbSource } from './migrate-from.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
@@ -69,6 +71,7 @@ export interface ResolvedOptions {
   readonly ignoreHeaders: RegExp | undefined;
   readonly statsd: ResolvedStatsdOptions | undefined;
   readonly metricsSink: MetricsSink | undefined;
+  readonly openTelemetry: ResolvedOpenTelemetryOptions;
   readonly touchAfterMs: number;
   readonly clockSkewMs: number;
   /** Serverless mode: no timers, no work after a response, no control-plane call from the store. */
@@ -98,7 +101,7 @@ const KNOWN_OPTIONS = [
   'billingMode', 'requestsPerSecond', 'sessionSize', 'readCapacity', 'writeCapacity', 'createTables',
   'now', 'logger', 'logSessionContents', 'secretKeys',
   'ignoreUris', 'ignoreHeaders', 'ignoreUri', 'ignoreHeader',
-  'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink',
+  'statsdHost', 'statsdPort', 'statsdPrefix', 'metricsSink', 'openTelemetry',
   'touchAfterSeconds', 'clockSkewSeconds', 'serverless', 'closeOnSigterm', 'maintenanceIntervalSeconds', 'tableActiveTimeoutSeconds',
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
   'migrateFrom',
@@ -213,6 +216,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
     ignoreHeaders,
     statsd,
     metricsSink,
+    openTelemetry: resolveOpenTelemetryOption(o.openTelemetry),
     touchAfterMs: (touchAfterSeconds ?? maxInactiveSeconds * DEFAULTS.touchAfterFraction) * 1000,
     clockSkewMs: (clockSkewSeconds ?? Math.min(DEFAULTS.clockSkewSeconds, periodSeconds / 4)) * 1000,
     serverless,

@@ -105,3 +105,20 @@ export function translateBackendError(error: unknown, site: CallSite): SessionMa
     details,
   });
 }
+
+/**
+ * The `error.type` of a failed DynamoDB call, for OpenTelemetry: the error DynamoDB answered
+ * with (`ConditionalCheckFailedException`, `ProvisionedThroughputExceededException`...), as the
+ * semantic conventions ask; for a call that got no answer (a timeout, a refused connection), the
+ * package's error code (`backend.timeout`, `backend.unavailable`). Both sets are small and fixed.
+ *
+ * @param raw - what the transport threw.
+ * @param translated - its translation by {@link translateBackendError}, when there is one.
+ * @returns the error type.
+ */
+export function errorTypeOf(raw: unknown, translated: SessionManagerError | undefined): string {
+  const e = (raw ?? {}) as SdkErrorLike;
+  const answered = e.$metadata !== undefined || e.$fault !== undefined;
+  if (answered && typeof e.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
+  return translated?.code ?? (typeof e.name === 'string' && e.name !== '' ? e.name : '_OTHER');
+}

@@ -41,7 +41,8 @@ import {
 import { SessionManagerError } from '../errors.js';
 import { safeLog, type Logger } from '../logging/logger.js';
 import { METRIC, METRIC_TAG, formatTag } from '../metrics/names.js';
-import { isConditionFailed, translateBackendError } from './backend-errors.js';
+import { noopTelemetry, type Telemetry } from '../metrics/otel/telemetry.js';
+import { errorTypeOf, isConditionFailed, translateBackendError } from './backend-errors.js';
 import { backoffMs, createDeadline, sleep, type Deadline } from './deadline.js';
 import { DIRECT_OPERATIONS, type DirectTransport } from './transport/direct-transport.js';
 
@@ -106,6 +107,8 @@ export interface BackendOptions {
   readonly logger: Logger;
   /** Sends the item operations without the SDK's middleware; undefined sends everything with `client.send`. */
   readonly direct?: DirectTransport | undefined;
+  /** A span and a `db.client.operation.duration` value per call (OpenTelemetry). @default none */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /**
@@ -141,6 +144,7 @@ export class Backend {
    */
   async send<O extends Operation>(operation: O, input: InputOf<O>, deadline: Deadline = this.operationDeadline()): Promise<OutputOf<O>> {
     const { client, requestTimeoutMs, maxRetries, metrics, logger, direct } = this.#options;
+    const telemetry = this.#options.telemetry ?? noopTelemetry;
     const table = (input as { TableName?: string }).TableName;
     const tags = [formatTag(METRIC_TAG.op, operation)];
     for (let attempt = 0; ; attempt += 1) {
@@ -159,28 +163,34 @@ export class Backend {
       const timer = setTimeout(() => controller.abort(timeoutReason()), Math.max(1, Math.ceil(Math.min(requestTimeoutMs, remaining))));
       timer.unref();
       const abortSignal = controller.signal;
+      const call = telemetry.dbCall(operation, table !== undefined);
       try {
-        const output = (
+        const output = (await call.run<unknown>(() =>
           direct !== undefined && DIRECT_OPERATIONS.has(operation)
-            ? await direct.send(operation, input, abortSignal)
-            : await client.send(new (COMMANDS[operation] as unknown as new (input: InputOf<O>) => object)(input) as never, { abortSignal })
-        ) as OutputOf<O>;
-        metrics.timing(METRIC.dynamodbLatency, performance.now() - started, tags);
-        this.#recordCapacity(operation, (output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+            ? direct.send(operation, input, abortSignal)
+            : client.send(new (COMMANDS[operation] as unknown as new (input: InputOf<O>) => object)(input) as never, { abortSignal }),
+        )) as OutputOf<O>;
+        const ms = performance.now() - started;
+        metrics.timing(METRIC.dynamodbLatency, ms, tags);
+        call.end(ms);
+        this.#recordCapacity(operation, (output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity, tags);
         return output;
       } catch (raw) {
-        metrics.timing(METRIC.dynamodbLatency, performance.now() - started, tags);
+        const ms = performance.now() - started;
+        metrics.timing(METRIC.dynamodbLatency, ms, tags);
         if (isConditionFailed(raw)) {
+          call.end(ms, errorTypeOf(raw, undefined), true); // a lost race or an absent copy: an answer the caller handles
           // A failed condition still consumes write capacity: at least one unit.
-          this.#recordCapacity(operation, (raw as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity);
+          this.#recordCapacity(operation, (raw as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity, tags);
           throw raw;
         }
         const error = translateBackendError(raw, { operation, table });
+        // Looking for a table that is not there yet is an answer, not a failure.
+        const expected = operation === 'DescribeTable' && error.code === 'backend.tableMissing';
+        call.end(ms, errorTypeOf(raw, error), expected);
         if (error.code === 'backend.throttled') metrics.increment(METRIC.dynamodbThrottled, 1, tags);
         const wait = backoffMs(attempt);
         if (!error.retryable || attempt >= maxRetries || deadline.remainingMs() <= wait) {
-          // Looking for a table that is not there yet is an answer, not a failure.
-          const expected = operation === 'DescribeTable' && error.code === 'backend.tableMissing';
           if (!expected) metrics.increment(METRIC.dynamodbError, 1, tags);
           safeLog(logger, 'debug', { operation, table, code: error.code, attempts: attempt + 1 }, 'DynamoDB call failed');
           throw error;
@@ -193,10 +203,11 @@ export class Backend {
     }
   }
 
-  #recordCapacity(operation: Operation, consumed: ConsumedCapacity | undefined): void {
+  /** Adds the units a call consumed, tagged with its operation as docs/metrics.md says. */
+  #recordCapacity(operation: Operation, consumed: ConsumedCapacity | undefined, tags: readonly string[]): void {
     const units = consumed?.CapacityUnits;
     if (units === undefined || units <= 0) return;
     const read = operation === 'GetItem' || operation === 'Scan';
-    this.#options.metrics.increment(read ? METRIC.capacityRead : METRIC.capacityWrite, units);
+    this.#options.metrics.increment(read ? METRIC.capacityRead : METRIC.capacityWrite, units, tags);
   }
 }

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Transport } from '../config/options.js';
 import type { ConnectionOptions } from '../config/resolve-options.js';
 import type { Logger } from '../logging/logger.js';
+import type { Telemetry } from '../metrics/otel/telemetry.js';
 import { Backend, type MetricsRecorder } from './backend.js';
 import { createClient } from './create-client.js';
 import { chooseTransport } from './transport/choose-transport.js';
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** How item operations are sent; `auto` picks with `chooseTransport`. */
   readonly transport: Transport;
+  /** Spans and durations of each call (OpenTelemetry). @default none */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** A DynamoDB client and the {@link Backend} that sends every call through it. */
@@ -65,6 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics: options.metrics,
     logger: options.logger,
     direct: choice.transport === 'direct' ? new DirectTransport(handle.client) : undefined,
+    telemetry: options.telemetry,
   });
   let closed = false;
   return {

@@ -20,7 +20,8 @@ export const METRICS_CLOSE_TIMEOUT_MS = 2000;
 /**
  * The metrics facade the store calls. Each call records into an in-process
  * {@link MetricsRegistry} (always on; read it with {@link Metrics.snapshot}) and forwards to the
- * sink: statsd when `statsdHost` is set, your own `sink`, or nothing.
+ * sink: statsd when `statsdHost` is set, your own `sink`, or nothing; and to the `mirror` when
+ * there is one (the store's OpenTelemetry bridge).
  *
  * A metrics failure never reaches the caller: every method returns synchronously, never throws
  * and never waits for I/O. Sink failures are counted in `snapshot().meta.sinkErrors` and logged
@@ -43,6 +44,7 @@ export class Metrics {
   readonly #ownsSink: boolean;
   readonly #statsdAddress: string | undefined;
   #sink: MetricsSink = noopSink;
+  readonly #mirror: MetricsSink | undefined;
   #lastWarnAtMs: number | undefined;
   #suppressedWarnings = 0;
   #closing: Promise<void> | undefined;
@@ -57,6 +59,7 @@ export class Metrics {
     this.#now = resolved.now;
     this.#logger = resolved.logger;
     this.#registry = new MetricsRegistry({ now: resolved.now });
+    this.#mirror = resolved.mirror;
     this.#ownsSink = resolved.statsd !== undefined;
     this.#statsdAddress = resolved.statsd && `${resolved.statsd.host}:${resolved.statsd.port}`;
     if (resolved.sink !== undefined) {
@@ -84,7 +87,9 @@ export class Metrics {
    */
   increment(name: CounterName, value = 1, tags?: readonly string[]): void {
     try {
-      if (this.#registry.increment(name, value, tags)) this.#sink.increment(name, value, undefined, asSinkTags(tags));
+      if (!this.#registry.increment(name, value, tags)) return;
+      this.#mirror?.increment(name, value, undefined, asSinkTags(tags));
+      this.#sink.increment(name, value, undefined, asSinkTags(tags));
     } catch (error) {
       this.#reportFailure(error);
     }
@@ -99,7 +104,9 @@ export class Metrics {
    */
   timing(name: TimerName, ms: number, tags?: readonly string[]): void {
     try {
-      if (this.#registry.timing(name, ms, tags)) this.#sink.timing(name, ms, undefined, asSinkTags(tags));
+      if (!this.#registry.timing(name, ms, tags)) return;
+      this.#mirror?.timing(name, ms, undefined, asSinkTags(tags));
+      this.#sink.timing(name, ms, undefined, asSinkTags(tags));
     } catch (error) {
       this.#reportFailure(error);
     }
@@ -117,6 +124,7 @@ export class Metrics {
   histogram(name: HistogramName, value: number, tags?: readonly string[]): void {
     try {
       if (!this.#registry.histogram(name, value)) return;
+      this.#mirror?.histogram?.(name, value, undefined, asSinkTags(tags));
       const sink = this.#sink;
       if (sink.histogram === undefined) sink.timing(name, value, undefined, asSinkTags(tags));
       else sink.histogram(name, value, undefined, asSinkTags(tags));
@@ -134,7 +142,9 @@ export class Metrics {
    */
   gauge(name: GaugeName, value: number, tags?: readonly string[]): void {
     try {
-      if (this.#registry.gauge(name, value, tags)) this.#sink.gauge(name, value, undefined, asSinkTags(tags));
+      if (!this.#registry.gauge(name, value, tags)) return;
+      this.#mirror?.gauge(name, value, undefined, asSinkTags(tags));
+      this.#sink.gauge(name, value, undefined, asSinkTags(tags));
     } catch (error) {
       this.#reportFailure(error);
     }

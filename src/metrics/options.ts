@@ -45,6 +45,12 @@ export interface MetricsOptions {
   now?: Clock;
   /** Where sink failures are reported, at `warn`, at most once per 10 s. @default undefined (silent) */
   logger?: MetricsLogger;
+  /**
+   * A second sink that receives every call too, beside statsd or `sink`: the store passes its
+   * OpenTelemetry bridge here. Never closed by the package.
+   * @default undefined
+   */
+  mirror?: MetricsSink;
 }
 
 /** {@link MetricsOptions} validated, with defaults applied. */
@@ -54,9 +60,10 @@ export interface ResolvedMetricsOptions {
   readonly statsd: { readonly host: string; readonly port: number; readonly prefix: string } | undefined;
   readonly now: Clock;
   readonly logger: MetricsLogger | undefined;
+  readonly mirror: MetricsSink | undefined;
 }
 
-const OPTION_NAMES = ['sink', 'statsdHost', 'statsdPort', 'statsdPrefix', 'now', 'logger'] as const;
+const OPTION_NAMES = ['sink', 'statsdHost', 'statsdPort', 'statsdPrefix', 'now', 'logger', 'mirror'] as const;
 const PREFIX_PATTERN = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const UNSAFE_HOST_CHARS = /[^A-Za-z0-9_-]/g;
 
@@ -199,7 +206,7 @@ export function resolveMetricsOptions(input: MetricsOptions = {}): ResolvedMetri
       );
     }
   }
-  const { sink, now, logger } = input;
+  const { sink, now, logger, mirror } = input;
 
   if (sink !== undefined && !hasMethods(sink, ['increment', 'timing', 'gauge'])) {
     throw invalid('sink', 'an object with increment, timing and gauge methods (a hot-shots StatsD fits)', sink);
@@ -207,6 +214,9 @@ export function resolveMetricsOptions(input: MetricsOptions = {}): ResolvedMetri
   const statsd = resolveStatsdOptions(input);
   if (now !== undefined && typeof now !== 'function') throw invalid('now', 'a function returning epoch milliseconds', now);
   if (logger !== undefined && !hasMethods(logger, ['warn'])) throw invalid('logger', 'an object with a warn method', logger);
+  if (mirror !== undefined && !hasMethods(mirror, ['increment', 'timing', 'gauge'])) {
+    throw invalid('mirror', 'an object with increment, timing and gauge methods', mirror);
+  }
 
   if (sink !== undefined && statsd !== undefined) {
     throw new SessionManagerError(
@@ -221,5 +231,6 @@ export function resolveMetricsOptions(input: MetricsOptions = {}): ResolvedMetri
     statsd: statsd && Object.freeze({ host: statsd.host, port: statsd.port, prefix: statsd.prefix ?? defaultStatsdPrefixFor() }),
     now: now ?? systemClock,
     logger,
+    mirror,
   });
 }

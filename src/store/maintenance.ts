@@ -3,6 +3,7 @@ import { sleep, type Deadline } from '../dynamo/deadline.js';
 import { SessionManagerError } from '../errors.js';
 import type { ExpiryStrategy } from '../expiry/strategy.js';
 import { safeLog, type Logger } from '../logging/logger.js';
+import { noopTelemetry, type Telemetry } from '../metrics/otel/telemetry.js';
 import type { MaintainerLease } from './maintainer-lease.js';
 
 /** Settings of {@link Maintenance}. */
@@ -14,6 +15,8 @@ export interface MaintenanceOptions {
   readonly serverless: boolean;
   /** Elects the one process whose timer maintains the tables. */
   readonly lease: MaintainerLease;
+  /** Spans around rounds (OpenTelemetry), when configured. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -29,6 +32,7 @@ export interface MaintenanceOptions {
 export class Maintenance {
   readonly #strategy: ExpiryStrategy;
   readonly #o: MaintenanceOptions;
+  readonly #telemetry: Telemetry;
   #timer: NodeJS.Timeout | undefined;
   #ready: Promise<void> | undefined;
   #lastKickMs = Number.NEGATIVE_INFINITY;
@@ -37,6 +41,12 @@ export class Maintenance {
   constructor(strategy: ExpiryStrategy, options: MaintenanceOptions) {
     this.#strategy = strategy;
     this.#o = options;
+    this.#telemetry = options.telemetry ?? noopTelemetry;
+  }
+
+  /** One round of the strategy's maintenance, inside its span. */
+  #round(): Promise<void> {
+    return this.#telemetry.operation('maintenance', undefined, () => this.#strategy.maintain());
   }
 
   /** Starts the first round and the timer (not in serverless mode). */
@@ -59,7 +69,7 @@ export class Maintenance {
 
   /** Runs one full round now, lease or not. */
   async runNow(): Promise<void> {
-    await keepingProcessAlive(this.#strategy.maintain());
+    await keepingProcessAlive(this.#round());
   }
 
   /** Starts a round in the background, at most one a second (never in serverless mode). */
@@ -98,7 +108,7 @@ export class Maintenance {
    */
   async #leaseRound(): Promise<void> {
     const outcome = await this.#o.lease.acquire();
-    if (outcome !== 'taken') await this.#strategy.maintain();
+    if (outcome !== 'taken') await this.#round();
   }
 
   #firstRound(): Promise<void> {

@@ -9,6 +9,8 @@ import type { ExpiryStrategy, TableInfo } from '../expiry/strategy.js';
 import { safeLog } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { METRIC } from '../metrics/names.js';
+import { createTelemetry } from '../metrics/otel/create-telemetry.js';
+import type { Telemetry } from '../metrics/otel/telemetry.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
 import { BackgroundWrites } from './background.js';
 import type { StoreContext } from './context.js';
@@ -46,6 +48,7 @@ export class SessionStore {
   readonly options: StoreSettings;
   readonly #ctx: StoreContext;
   readonly #metrics: Metrics;
+  readonly #telemetry: Telemetry;
   readonly #backend: Backend;
   readonly #strategy: ExpiryStrategy;
   readonly #maintenance: Maintenance;
@@ -62,8 +65,10 @@ export class SessionStore {
     const { connection, ...settings } = resolveOptions(options, runtimeFacts());
     this.options = Object.freeze(settings);
     const o = this.options;
-    // Metrics first: its options can still fail, and the client must not be built before that.
+    // Telemetry and metrics first: their options can still fail, and the client must not be built before that.
+    this.#telemetry = createTelemetry(o.openTelemetry, o.tableBaseName);
     this.#metrics = new Metrics({
+      ...(this.#telemetry.metricsSink === undefined ? {} : { mirror: this.#telemetry.metricsSink }),
       ...(o.metricsSink === undefined ? {} : { sink: o.metricsSink }),
       ...(o.statsd === undefined
         ? {}
@@ -79,6 +84,7 @@ export class SessionStore {
       metrics: this.#metrics,
       logger: o.logger,
       transport: o.transport,
+      telemetry: this.#telemetry,
     });
     this.#closeClient = gateway.close;
     this.#backend = gateway.backend;
@@ -91,7 +97,7 @@ export class SessionStore {
       // Three rounds: a holder that misses one keeps it; one that stops is replaced soon.
       durationMs: 3 * Math.max(o.maintenanceIntervalMs, 1000),
     });
-    this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now, serverless: o.serverless, lease });
+    this.#maintenance = new Maintenance(this.#strategy, { intervalMs: o.maintenanceIntervalMs, logger: o.logger, now: o.now, serverless: o.serverless, lease, telemetry: this.#telemetry });
     const maintenance = this.#maintenance;
     this.#ctx = {
       options: o,
@@ -120,6 +126,7 @@ export class SessionStore {
    * @throws {SessionManagerError} `backend.*` or `rotation.tableNotReady`.
    */
   async ready(): Promise<void> {
+    this.#telemetry.refresh(); // an OpenTelemetry SDK started after the store was built
     await this.#maintenance.ready();
   }
 
@@ -210,7 +217,7 @@ export class SessionStore {
    */
   async get(id: unknown): Promise<LoadedSession | null> {
     this.#assertOpen();
-    return await loadSession(this.#ctx, id);
+    return await this.#telemetry.operation('load', id, () => loadSession(this.#ctx, id));
   }
 
   /**
@@ -223,7 +230,7 @@ export class SessionStore {
    */
   async set(id: string, session: SessionRecord, hints: SaveHints = {}): Promise<SaveResult> {
     this.#assertOpen();
-    return await saveSession(this.#ctx, id, session, hints, false);
+    return await this.#telemetry.operation('save', id, () => saveSession(this.#ctx, id, session, hints, false));
   }
 
   /**
@@ -232,7 +239,7 @@ export class SessionStore {
    */
   async touch(id: string, session: SessionRecord, hints: SaveHints = {}): Promise<SaveResult> {
     this.#assertOpen();
-    return await saveSession(this.#ctx, id, session, hints, true);
+    return await this.#telemetry.operation('touch', id, () => saveSession(this.#ctx, id, session, hints, true));
   }
 
   /**
@@ -251,7 +258,7 @@ export class SessionStore {
   /** Destroys a session in every table it may be in; it is never served or brought back again. */
   async destroy(id: unknown): Promise<void> {
     this.#assertOpen();
-    await destroySession(this.#ctx, id);
+    await this.#telemetry.operation('destroy', id, () => destroySession(this.#ctx, id));
   }
 
   /** Every live session, by id. Scans the live tables: expensive, for tools and tests. */

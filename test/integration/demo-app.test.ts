@@ -75,7 +75,9 @@ describe('readDemoConfig', () => {
       backend: { kind: 'embedded', dataDir: './.dsm-data' },
       sessionSecret: undefined,
       tableBaseName: 'demo-sessions',
+      openTelemetry: 'off',
     });
+    expect(readDemoConfig({ DSM_OTEL: 'console' }).openTelemetry).toBe('console');
   });
 
   it.each([
@@ -93,6 +95,7 @@ describe('readDemoConfig', () => {
     [{ DSM_ROTATION_SECONDS: '1' }, /DSM_ROTATION_SECONDS must be a whole number from 2/],
     [{ DSM_ENDPOINT: 'localhost:8000' }, /DSM_ENDPOINT must be an http/],
     [{ DSM_MEMORY: 'yes' }, /DSM_MEMORY must be 1/],
+    [{ DSM_OTEL: 'otlp' }, /DSM_OTEL must be console .* or off; got "otlp"/],
   ])('rejects %o, naming the variable', (env, message) => {
     expect(() => readDemoConfig(env)).toThrow(message);
   });
