@@ -1,7 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/**
+ * The integration tests that serve an Express app (those that use test/support/express-app.ts):
+ * the `integration` project runs them on Express 5, `integration-express4` again on Express 4.
+ */
+const expressTests = readdirSync('test', { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.test.ts') && !file.startsWith('soak/'))
+  .filter((file) => readFileSync(`test/${file}`, 'utf8').includes('/express-app.js'))
+  .map((file) => `test/${file}`);
+
+const integration = {
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
 
 export default defineConfig({
   resolve: {
@@ -29,9 +45,17 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: ['test/soak/**'],
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          provide: { expressMajor: 5 },
+          ...integration,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-express4',
+          include: expressTests,
+          provide: { expressMajor: 4 },
+          ...integration,
         },
       },
       {
