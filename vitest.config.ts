@@ -13,6 +13,14 @@ const expressTests = readdirSync('test', { recursive: true, encoding: 'utf8' })
   .filter((file) => readFileSync(`test/${file}`, 'utf8').includes('/express-app.js'))
   .map((file) => `test/${file}`);
 
+// Node 20 is past its end of life and no longer supported (package.json engines: >=22). The tests
+// still run on it, but every process that makes an AWS SDK client would print the SDK's
+// NodeVersionSupportWarning (dozens per run): say it once here instead.
+if (Number(process.versions.node.split('.')[0]) < 22 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  console.warn(`Node ${process.version} is not supported (engines: >=22); CI tests on 22, 24 and 26: \`.ci/with-node 24 npm test\`.`);
+}
+
 const integration = {
   globalSetup: ['test/support/global-setup.ts'],
   testTimeout: 30_000,
