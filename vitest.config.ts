@@ -8,10 +8,12 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
  * The integration tests that serve an Express app (those that use test/support/express-app.ts):
  * the `integration` project runs them on Express 5, `integration-express4` again on Express 4.
  */
-const expressTests = readdirSync('test', { recursive: true, encoding: 'utf8' })
+const testDir = fileURLToPath(new URL('./test/', import.meta.url));
+const expressTests = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.test.ts') && !file.startsWith('soak/'))
-  .filter((file) => readFileSync(`test/${file}`, 'utf8').includes('/express-app.js'))
+  .filter((file) => readFileSync(`${testDir}${file}`, 'utf8').includes('/express-app.js'))
   .map((file) => `test/${file}`);
+if (!expressTests.includes('test/integration/express-store.test.ts')) throw new Error('vitest.config.ts: found no Express test files for integration-express4');
 
 // Node 20 is past its end of life and no longer supported (package.json engines: >=22). The tests
 // still run on it, but every process that makes an AWS SDK client would print the SDK's
