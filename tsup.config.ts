@@ -17,6 +17,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   shims: true,
-  target: 'node20',
+  target: 'node22',
   splitting: true,
 });

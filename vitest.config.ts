@@ -1,7 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/**
+ * The integration tests that serve an Express app (those that use test/support/express-app.ts):
+ * the `integration` project runs them on Express 5, `integration-express4` again on Express 4.
+ */
+const testDir = fileURLToPath(new URL('./test/', import.meta.url));
+const expressTests = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.test.ts') && !file.startsWith('soak/'))
+  .filter((file) => readFileSync(`${testDir}${file}`, 'utf8').includes('/express-app.js'))
+  .map((file) => `test/${file}`);
+if (!expressTests.includes('test/integration/express-store.test.ts')) throw new Error('vitest.config.ts: found no Express test files for integration-express4');
+
+// Node 20 is past its end of life and no longer supported (package.json engines: >=22). The tests
+// still run on it, but every process that makes an AWS SDK client would print the SDK's
+// NodeVersionSupportWarning (dozens per run): say it once here instead.
+if (Number(process.versions.node.split('.')[0]) < 22 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  console.warn(`Node ${process.version} is not supported (engines: >=22); CI tests on 22, 24 and 26: \`.ci/with-node 24 npm test\`.`);
+}
+
+const integration = {
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
 
 export default defineConfig({
   resolve: {
@@ -29,9 +55,17 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: ['test/soak/**'],
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          provide: { expressMajor: 5 },
+          ...integration,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-express4',
+          include: expressTests,
+          provide: { expressMajor: 4 },
+          ...integration,
         },
       },
       {

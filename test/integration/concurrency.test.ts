@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createGate, type Gate } from '../support/gate.js';
 
@@ -16,7 +17,7 @@ async function start(options: DynamoSessionStoreOptions = {}, gate?: Gate) {
   const base = uniqueBaseName('conc');
   const store = new DynamoSessionStore({ dynamoEndpoint: (await import('../support/dynamo.js')).testEndpoint(), tableBaseName: base, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const app = createTestApp(store);
+  const app = createTestApp(expressUnderTest(), store);
   // Waits at `gate`, after its session is loaded and before it changes it.
   app.get('/held-set', (req, res, next) => {
     const { key, value } = req.query as Record<string, string>;

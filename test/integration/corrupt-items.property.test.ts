@@ -14,6 +14,7 @@ import { DynamoSessionStore, type Logger } from '../../src/index.js';
 import { corruptItem, describeItem, encodeData, plainItem, VALID_SESSION, type Item } from '../support/corrupt-items.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 
 const SEED = process.env.FC_SEED === undefined ? 20261124 : Number(process.env.FC_SEED);
@@ -36,7 +37,7 @@ beforeAll(async () => {
   process.on('unhandledRejection', onCrash);
   store = new DynamoSessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: base, maintenanceIntervalSeconds: 0, logger });
   await store.ready();
-  server = await serve(createTestApp(store));
+  server = await serve(createTestApp(expressUnderTest(), store));
   table = store.tables()[0]!.name;
 });
 

@@ -10,6 +10,7 @@ import { run } from '../../src/cli/program.js';
 import type { CounterName } from '../../src/metrics/names.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 import { createLocalEnvelopeAdapter } from '../support/local-envelope-adapter.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
@@ -47,7 +48,7 @@ async function storeOn(base: string, clock: ManualClock, encryption?: Encryption
 
 /** An app on `store` and a browser for it; the browser can take another's cookies. */
 async function appFor(store: DynamoSessionStore, cookies?: CookieClient): Promise<CookieClient> {
-  const server: RunningServer = await serve(createTestApp(store));
+  const server: RunningServer = await serve(createTestApp(expressUnderTest(), store));
   cleanups.push(() => server.close());
   const browser = new CookieClient(server.url);
   for (const [name, value] of cookies?.cookies ?? []) browser.cookies.set(name, value);

@@ -5,6 +5,7 @@ import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/in
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 
@@ -37,7 +38,7 @@ async function startStore(options: DynamoSessionStoreOptions, clock = createManu
   const base = options.tableBaseName ?? uniqueBaseName('express');
   const store = new DynamoSessionStore({ client: counting.client, tableBaseName: base, now: clock, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const server = await serve(createTestApp(store));
+  const server = await serve(createTestApp(expressUnderTest(), store));
   const harness = { store, counting, server, clock, base, browser: () => new CookieClient(server.url) };
   open.push(harness);
   return harness;
@@ -52,6 +53,15 @@ afterEach(async () => {
   }
 });
 afterAll(() => admin.destroy());
+
+describe('the Express under test', () => {
+  it('is the installed major its vitest project names (5 in integration, 4 in integration-express4)', () => {
+    const on = expressUnderTest();
+    expect(on.version.split('.')[0]).toBe(String(on.major));
+    // `app.del` was removed in Express 5: the app really is of that major.
+    expect(typeof (on.express() as unknown as Record<string, unknown>)['del']).toBe(on.major === 4 ? 'function' : 'undefined');
+  });
+});
 
 describe.each(MODES)('DynamoSessionStore through express-session (expiry: $mode)', ({ options: modeOptions, table }) => {
   const start = (options: DynamoSessionStoreOptions = {}): Promise<Harness> => startStore({ ...modeOptions, ...options });

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createManualClock } from '../support/manual-clock.js';
@@ -35,7 +36,7 @@ async function start(options: DynamoSessionStoreOptions = {}) {
   const connection = options.client === undefined ? { dynamoEndpoint: proxy.endpoint } : {};
   const store = new DynamoSessionStore({ ...connection, tableBaseName: base, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const server = await serve(createTestApp(store));
+  const server = await serve(createTestApp(expressUnderTest(), store));
   cleanups.push(async () => {
     await server.close();
     await store.close();
@@ -160,7 +161,7 @@ describe('tables going missing', () => {
     // Recreated under the same name, ACTIVE, and still the store's current table.
     expect((await admin.send(new DescribeTableCommand({ TableName: current }))).Table?.TableStatus).toBe('ACTIVE');
     expect(store.tables().find((t) => t.role === 'current')?.name).toBe(current);
-    const freshServer = await serve(createTestApp(store));
+    const freshServer = await serve(createTestApp(expressUnderTest(), store));
     cleanups.push(() => freshServer.close());
     const fresh = new CookieClient(freshServer.url);
     expect((await fresh.get('/count')).json).toEqual({ views: 1 });

@@ -8,6 +8,7 @@ import { DynamoSessionStore, SessionStore, type DynamoSessionStoreOptions } from
 import { periodIndexAt, tableNameFor } from '../../src/expiry/rotation/periods.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
@@ -65,7 +66,7 @@ async function startApp(label: string, options: DynamoSessionStoreOptions, track
   const b = newBase(label);
   const store = new DynamoSessionStore({ tableBaseName: b, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const server = await serve(createTestApp(store, { tracker }));
+  const server = await serve(createTestApp(expressUnderTest(), store, { tracker }));
   cleanups.push(async () => {
     await server.close();
     await store.close();

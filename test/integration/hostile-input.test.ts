@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 
 const admin = createTestClient();
@@ -17,7 +18,7 @@ let table: string;
 beforeAll(async () => {
   store = new DynamoSessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: base, maintenanceIntervalSeconds: 0 });
   await store.ready();
-  server = await serve(createTestApp(store));
+  server = await serve(createTestApp(expressUnderTest(), store));
   victim = new CookieClient(server.url);
   await victim.post('/set', { key: 'secret', value: 'victim data' });
   victimId = victim.sessionId()!;

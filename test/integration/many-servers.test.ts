@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { EXPRESS_VERSIONS } from '../support/express-versions.js';
 import { CookieClient } from '../support/http.js';
 
 const admin = createTestClient();
@@ -28,7 +29,8 @@ const OFFSETS_MS = [-2500, 0, 2500, 1000]; // clocks up to 5 virtual seconds apa
  */
 const KEPT_PERIODS = 2;
 
-async function startWorker(epoch: number, offsetMs: number): Promise<string> {
+/** Servers alternate between the Express majors: one fleet, apps on Express 5 and Express 4 side by side. */
+async function startWorker(epoch: number, offsetMs: number, index: number): Promise<string> {
   const child = fork(new URL('../support/worker.ts', import.meta.url).pathname, [], {
     execArgv: ['--import', 'tsx'],
     env: {
@@ -40,6 +42,7 @@ async function startWorker(epoch: number, offsetMs: number): Promise<string> {
       WORKER_BASE: base,
       WORKER_PERIOD_SECONDS: String(PERIOD_SECONDS),
       WORKER_SKEW_SECONDS: '10',
+      WORKER_EXPRESS_MAJOR: String(EXPRESS_VERSIONS[index % EXPRESS_VERSIONS.length]!.major),
     },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -86,7 +89,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('many servers sharing one set of tables', () => {
   it('keeps active sessions through five rotations, drops idle ones, and never keeps more than four live tables', async () => {
     const epoch = Date.now();
-    const urls = await Promise.all(OFFSETS_MS.map((offset) => startWorker(epoch, offset))); // all start (and race to create) at once
+    const urls = await Promise.all(OFFSETS_MS.map((offset, index) => startWorker(epoch, offset, index))); // all start (and race to create) at once
     const active = new BalancedBrowser(urls);
     const idle = new BalancedBrowser(urls);
     expect((await active.get('/count')).json).toEqual({ views: 1 });

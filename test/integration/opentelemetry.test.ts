@@ -20,6 +20,7 @@ import { DynamoSessionStore, METRIC, type DynamoSessionStoreOptions } from '../.
 import { DURATION_BUCKETS_SECONDS, OTEL_ROUTES } from '../../src/metrics/otel/index.js';
 import { createTestClient, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve } from '../support/http.js';
 
 /** A real SDK: a MeterProvider with an in-memory exporter and a TracerProvider with an in-memory span exporter. */
@@ -265,7 +266,7 @@ describe('OpenTelemetry spans', () => {
         res.on('finish', () => span.end());
         context.with(trace.setSpan(context.active(), span), next);
       });
-      app.use(createTestApp(store));
+      app.use(createTestApp(expressUnderTest(), store));
       const server = await serve(app);
       cleanups.push(() => server.close());
       const browser = new CookieClient(server.url);

@@ -10,6 +10,7 @@ import { DynamoSessionStore, type DynamoSessionStoreOptions } from 'dynamo-sessi
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
@@ -55,7 +56,7 @@ describe('serverless mode', () => {
     const store = storeOn(counting, { tableBaseName: base, tableRotationSeconds: 3600, maxInactiveInterval: 7200, serverless: true, now: clock });
     await store.ready();
     expect(counting.counts()).toEqual({}); // a cold start: not a single call
-    const server = await serve(createTestApp(store));
+    const server = await serve(createTestApp(expressUnderTest(), store));
     cleanups.push(() => server.close());
     const browser = new CookieClient(server.url);
     expect((await browser.get('/count')).json).toEqual({ views: 1 });
@@ -82,7 +83,7 @@ describe('serverless mode', () => {
     await maintainer(base, clock);
     const counting = createCountingClient();
     const store = storeOn(counting, { tableBaseName: base, tableRotationSeconds: 3600, maxInactiveInterval: 7200, serverless: true, now: clock });
-    const server = await serve(createTestApp(store));
+    const server = await serve(createTestApp(expressUnderTest(), store));
     cleanups.push(() => server.close());
     const browser = new CookieClient(server.url);
     expect((await browser.get('/count')).json).toEqual({ views: 1 });

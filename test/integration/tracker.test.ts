@@ -5,6 +5,7 @@ import { DynamoSessionStore, type DynamoSessionStoreOptions, type Logger } from 
 import { createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, uniqueBaseName, waitUntilTableGone } from '../support/dynamo.js';
 import { createTestApp, type TestAppOptions } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
 
 const admin = createTestClient();
@@ -40,7 +41,7 @@ async function start(options: DynamoSessionStoreOptions = {}, app: TestAppOption
   const base = uniqueBaseName('tracker');
   const store = new DynamoSessionStore({ client: counting.client, tableBaseName: base, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const server: RunningServer = await serve(createTestApp(store, app));
+  const server: RunningServer = await serve(createTestApp(expressUnderTest(), store, app));
   cleanups.push(async () => {
     await server.close();
     await store.close();

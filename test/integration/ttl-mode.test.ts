@@ -5,6 +5,7 @@ import { createCountingClient, type CountingClient } from '../support/counting-c
 import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
 import { uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createManualClock } from '../support/manual-clock.js';
 
@@ -30,7 +31,7 @@ async function start(options: DynamoSessionStoreOptions = {}) {
   const base = uniqueBaseName('ttl');
   const store = new DynamoSessionStore({ client: counting.client, expiry: 'ttl', tableBaseName: base, now: clock, maintenanceIntervalSeconds: 0, ...options });
   await store.ready();
-  const server = await serve(createTestApp(store));
+  const server = await serve(createTestApp(expressUnderTest(), store));
   cleanups.push(async () => {
     await server.close();
     await store.close();

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore } from '../../src/index.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
+import { expressUnderTest } from '../support/express-under-test.js';
 import { CookieClient, serve } from '../support/http.js';
 
 const admin = createTestClient();
@@ -37,7 +38,7 @@ describe('items written by earlier releases', () => {
     const id = 'SrWq0m6kXoPqJx1yZ3b4c5d6e7f8g9h0';
     const json = '{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"views":41,"user":"ada"}';
     await admin.send(new PutItemCommand({ TableName: table, Item: format1Item(id, json, deflated, Date.now()) }));
-    const server = await serve(createTestApp(store));
+    const server = await serve(createTestApp(expressUnderTest(), store));
     const browser = new CookieClient(server.url);
     // sign the id the way express-session does, with the test app's secret
     const { createHmac } = await import('node:crypto');

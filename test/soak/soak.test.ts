@@ -13,6 +13,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
+import { EXPRESS_VERSIONS } from '../support/express-versions.js';
 import { CookieClient } from '../support/http.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +98,9 @@ interface FleetSettings {
   readonly base: string;
 }
 
-async function startWorker(settings: FleetSettings, offsetMs: number): Promise<Worker> {
+/** Server `index` of the fleet; servers alternate between the Express majors (5, 4, 5). */
+async function startWorker(settings: FleetSettings, index: number): Promise<Worker> {
+  const offsetMs = OFFSETS_MS[index]!;
   const child = fork(new URL('../support/soak-worker.ts', import.meta.url).pathname, [], {
     execArgv: ['--import', 'tsx'],
     env: {
@@ -112,6 +115,7 @@ async function startWorker(settings: FleetSettings, offsetMs: number): Promise<W
       WORKER_MAX_INACTIVE_SECONDS: String(MAX_INACTIVE_SECONDS),
       WORKER_SKEW_SECONDS: String(SKEW_SECONDS),
       WORKER_MAINTENANCE_SECONDS: String(MAINTENANCE_SECONDS),
+      WORKER_EXPRESS_MAJOR: String(EXPRESS_VERSIONS[index % EXPRESS_VERSIONS.length]!.major),
     },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -350,7 +354,7 @@ async function runSoak(backend: Backend): Promise<Figures> {
 
   const workers: Worker[] = [];
   try {
-    workers.push(...(await Promise.all(OFFSETS_MS.map((offset) => startWorker(settings, offset))))); // they race to create the tables
+    workers.push(...(await Promise.all(OFFSETS_MS.map((_, index) => startWorker(settings, index))))); // they race to create the tables
     const balancer = new Balancer(workers.map((w) => w.url));
     // Warm-up, not counted: a few sessions written and read through each process, so that the
     // first seconds of the run do not meet cold code (and a cold JVM) with every browser at once.
@@ -502,7 +506,7 @@ async function runSoak(backend: Backend): Promise<Figures> {
       const victim = workers[index]!;
       await killChild(victim.child, 'SIGKILL');
       const killedAt = Date.now();
-      const replacement = await startWorker(settings, OFFSETS_MS[index]!);
+      const replacement = await startWorker(settings, index);
       workers[index] = replacement;
       balancer.replace(index, replacement.url);
       kills.push(`process ${index} ${label} at ${((killedAt - loadStart) / 1000).toFixed(1)} s (phase ${phaseOf(killedAt).toFixed(1)} s), back after ${Date.now() - killedAt} ms`);

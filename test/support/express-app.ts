@@ -1,6 +1,7 @@
-import express, { type ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Express } from 'express';
 import session, { type SessionOptions } from 'express-session';
 import { sessionTracker, type DynamoSessionStore, type SessionTrackerOptions } from '../../src/index.js';
+import type { ExpressVersion } from './express-versions.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -19,8 +20,12 @@ export interface TestAppOptions {
   session?: Partial<SessionOptions>;
 }
 
-/** An Express app using the store, with routes that exercise sessions the ways apps do. */
-export function createTestApp(store: DynamoSessionStore, options: TestAppOptions = {}): express.Express {
+/**
+ * An Express app using the store, with routes that exercise sessions the ways apps do, on the
+ * Express major given (tests run on each of EXPRESS_VERSIONS).
+ */
+export function createTestApp(on: ExpressVersion, store: DynamoSessionStore, options: TestAppOptions = {}): Express {
+  const { express } = on;
   const app = express();
   app.use(express.json({ limit: '2mb' }));
   if (options.tracker !== false) app.use(sessionTracker(store, options.tracker === true || options.tracker === undefined ? {} : options.tracker));

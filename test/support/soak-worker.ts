@@ -4,6 +4,7 @@
 // `node --import tsx`; tells its parent its URL over IPC once the store is ready.
 import { DynamoSessionStore } from '../../src/index.js';
 import { createTestApp } from './express-app.js';
+import { expressVersion } from './express-versions.js';
 import { serve } from './http.js';
 
 const env = (name: string): string => {
@@ -32,7 +33,7 @@ const store = new DynamoSessionStore({
   now: clock,
 });
 await store.ready();
-const app = createTestApp(store);
+const app = createTestApp(expressVersion(env('WORKER_EXPRESS_MAJOR')), store);
 app.get('/_metrics', (_req, res) => {
   res.json(store.metrics().counters);
 });

@@ -2,6 +2,7 @@
 // running faster than real time and offset from the others. Started with `node --import tsx`.
 import { DynamoSessionStore } from '../../src/index.js';
 import { createTestApp } from './express-app.js';
+import { expressVersion } from './express-versions.js';
 import { serve } from './http.js';
 
 const env = (name: string): string => {
@@ -28,7 +29,7 @@ const store = new DynamoSessionStore({
   now: clock,
 });
 await store.ready();
-const app = createTestApp(store);
+const app = createTestApp(expressVersion(env('WORKER_EXPRESS_MAJOR')), store);
 app.get('/_metrics', (_req, res) => {
   res.json(store.metrics().counters);
 });
