@@ -28,13 +28,13 @@ describe('buildIamPolicy', () => {
         actions: ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:DeleteTable'],
         resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions_????????_??????',
       },
-      FindExpiredTables: { actions: ['dynamodb:ListTables'], resource: '*' },
+      ListSessionTables: { actions: ['dynamodb:ListTables'], resource: '*' },
     });
   });
 
-  it('rotation without createTables: no CreateTable, DeleteTable, nor ListTables (only cleanup lists tables)', () => {
+  it('rotation without createTables: no CreateTable nor DeleteTable; ListTables stays (the kept tables are found by listing)', () => {
     const statements = actionsOf({ createTables: false });
-    expect(Object.keys(statements)).toEqual(['SessionItems', 'SessionTables']);
+    expect(Object.keys(statements)).toEqual(['SessionItems', 'SessionTables', 'ListSessionTables']);
     expect(statements.SessionTables?.actions).toEqual(['dynamodb:DescribeTable']);
   });
 

@@ -46,7 +46,8 @@ const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIt
  *
  * - rotation: item actions, DescribeTable, and (with `createTables`) CreateTable and DeleteTable on
  *   `table/<base>_????????_??????`, plus ListTables on `*` (ListTables has no resource-level
- *   permissions; the store lists tables only to find expired ones to delete, so only with `createTables`);
+ *   permissions; the maintainer lists tables once a period to find the kept ones, which loads read
+ *   after a miss, and, with `createTables`, expired ones to delete);
  * - ttl: item actions, DescribeTable and DescribeTimeToLive, and (with `createTables`) CreateTable
  *   and UpdateTimeToLive on `table/<base>`; the single table is never deleted.
  *
@@ -94,9 +95,7 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyDocument {
         Action: ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : [])],
         Resource: resource,
       },
-      ...(input.createTables
-        ? [{ Sid: 'FindExpiredTables', Effect: 'Allow' as const, Action: ['dynamodb:ListTables'], Resource: '*' }]
-        : []),
+      { Sid: 'ListSessionTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: '*' },
     ],
   };
 }

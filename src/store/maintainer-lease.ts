@@ -5,8 +5,11 @@ import { buildLeaseGetInput, buildLeaseTakeInput } from '../dynamo/params.js';
 import { isSessionManagerError } from '../errors.js';
 import type { ExpiryStrategy, TableRef } from '../expiry/strategy.js';
 
-/** What a lease round found. */
-export type LeaseOutcome = 'held' | 'taken' | 'no-table';
+/**
+ * What a lease round found: `held` (ours now), `taken` (another process's), `free` (nobody's,
+ * and not taken: see `acquire`), `no-table`.
+ */
+export type LeaseOutcome = 'held' | 'taken' | 'free' | 'no-table';
 
 /**
  * One maintainer at a time among every process sharing the tables: a lease held in a small item
@@ -37,18 +40,22 @@ export class MaintainerLease {
   /**
    * Takes or renews the lease in the table in use. `no-table` when there is no table to hold it
    * (a first start, or the tables lag behind): then maintenance must run, wherever it runs.
+   *
+   * With `take` false (a store without a maintenance timer: `dsm`, a script, a test) the lease is
+   * only read: such a store maintains once when nobody holds it (`free`), and never holds it, so a
+   * one-off command cannot leave the fleet without a maintainer until the lease runs out.
    */
-  async acquire(): Promise<LeaseOutcome> {
+  async acquire(take = true): Promise<LeaseOutcome> {
     // When the table in use by the clock is not there yet (the holder is late creating it), the
     // lease is sought in the table before it, where the holder keeps it: not every process at once.
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const outcome = await this.#acquireIn(this.#strategy.writeTable(this.#now()));
+      const outcome = await this.#acquireIn(this.#strategy.writeTable(this.#now()), take);
       if (outcome !== 'retry') return outcome;
     }
     return 'no-table';
   }
 
-  async #acquireIn(table: TableRef | undefined): Promise<LeaseOutcome | 'retry'> {
+  async #acquireIn(table: TableRef | undefined, take: boolean): Promise<LeaseOutcome | 'retry'> {
     if (table === undefined) return 'no-table';
     const nowMs = this.#now();
     const deadline = this.#backend.operationDeadline();
@@ -57,6 +64,7 @@ export class MaintainerLease {
       const owner = current?.owner?.S;
       const until = Number(current?.until?.N ?? Number.NaN);
       if (owner !== undefined && owner !== this.owner && Number.isFinite(until) && until >= nowMs) return 'taken';
+      if (!take) return 'free';
       await this.#backend.send('UpdateItem', buildLeaseTakeInput(table.name, this.owner, nowMs, nowMs + this.#durationMs), deadline);
       return 'held';
     } catch (error) {

@@ -37,6 +37,8 @@ export class Maintenance {
   #ready: Promise<void> | undefined;
   #lastKickMs = Number.NEGATIVE_INFINITY;
   #stopped = false;
+  /** A first round has succeeded: the tables this process assumes were seen (or are another's to keep). */
+  #started = false;
 
   constructor(strategy: ExpiryStrategy, options: MaintenanceOptions) {
     this.#strategy = strategy;
@@ -80,8 +82,15 @@ export class Maintenance {
     this.#leaseRound().catch(() => undefined); // failures are logged and counted by the strategy
   }
 
-  /** Waits, within the deadline, for a first usable table (only right after a first start). */
+  /**
+   * Waits, within the deadline, for a first usable table (only right after a first start): until
+   * the first round has succeeded once, an operation waits for it, so a new install's first
+   * request finds the table the round is creating instead of failing on its absence.
+   */
   async whenUsable(deadline: Deadline): Promise<void> {
+    if (!this.#o.serverless && !this.#started && this.#ready !== undefined) {
+      await Promise.race([this.#ready.catch(() => undefined), sleep(deadline.remainingMs())]);
+    }
     if (this.#strategy.writeTable(this.#o.now()) !== undefined) return;
     if (this.#o.serverless) {
       throw new SessionManagerError('rotation.tableNotReady', 'No session table is there; run the maintenance handler or `dsm maintain`.', { retryable: true });
@@ -107,16 +116,22 @@ export class Maintenance {
    * lease) maintains; the others make no control-plane call.
    */
   async #leaseRound(): Promise<void> {
-    const outcome = await this.#o.lease.acquire();
+    // Without a timer this process cannot keep maintaining: it reads the lease, never holds it.
+    const outcome = await this.#o.lease.acquire(this.#o.intervalMs > 0);
     if (outcome !== 'taken') await this.#round();
   }
 
   #firstRound(): Promise<void> {
     const started = this.#leaseRound();
-    started.catch((error: unknown) => {
-      this.#ready = undefined;
-      safeLog(this.#o.logger, 'error', { code: (error as SessionManagerError).code, message: (error as Error).message }, 'Session store could not get its tables ready');
-    });
+    started.then(
+      () => {
+        this.#started = true;
+      },
+      (error: unknown) => {
+        this.#ready = undefined;
+        safeLog(this.#o.logger, 'error', { code: (error as SessionManagerError).code, message: (error as Error).message }, 'Session store could not get its tables ready');
+      },
+    );
     return started;
   }
 

@@ -123,6 +123,12 @@ describe('many servers sharing one set of tables', () => {
     expect(maxLive).toBeLessThanOrEqual(KEPT_PERIODS + 2);
     expect(maxListed).toBeLessThanOrEqual(KEPT_PERIODS + 3);
 
+    // Every server serves the session once more, so each has seen the table in use now.
+    for (const url of urls) {
+      const client = new CookieClient(url);
+      for (const [k, v] of active.cookies) client.cookies.set(k, v);
+      expect((await client.get('/peek')).status).toBe(200);
+    }
     const counters = await Promise.all(urls.map(async (url) => (await (await fetch(`${url}/_metrics`)).json()) as Record<string, { total: number }>));
     const total = (name: string) => counters.reduce((sum, c) => sum + (c[name]?.total ?? 0), 0);
     expect(total('maintenance.error')).toBe(0);

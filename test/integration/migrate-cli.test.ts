@@ -145,8 +145,12 @@ describe('dsm migrate --from connect-dynamodb', () => {
     const both = await runCli(['migrate', '--from', 'connect-dynamodb', '--table', 'sessions', '--dry-run', '--checkpoint', 'x.json'], { env });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^cli\.usage: --dry-run and --checkpoint exclude each other/m);
-    const ours = await runCli(['migrate', '--from', 'connect-dynamodb', '--table', `${env.DSM_TABLE_BASE_NAME}_20260101_000000`, '--dry-run'], { env });
+    // One of this store's own tables: the TTL table (the default), or a rotated one.
+    const ours = await runCli(['migrate', '--from', 'connect-dynamodb', '--table', env.DSM_TABLE_BASE_NAME, '--dry-run'], { env });
     expect(ours.code).toBe(2);
     expect(ours.stderr).toMatch(/^config\.conflictingOptions: Options `migrateFrom.connectDynamodb.table` and `tableBaseName` name the same table/m);
+    const rotated = await runCli(['--expiry', 'rotation', 'migrate', '--from', 'connect-dynamodb', '--table', `${env.DSM_TABLE_BASE_NAME}_20260101_000000`, '--dry-run'], { env });
+    expect(rotated.code).toBe(2);
+    expect(rotated.stderr).toMatch(/^config\.conflictingOptions: Options `migrateFrom.connectDynamodb.table` and `tableBaseName` name the same table/m);
   });
 });

@@ -85,6 +85,8 @@ async function createProject(major: Major, packed: string, dependencies: string[
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   await writeFile(join(dir, 'canary.ts'), CANARY);
   for (const block of programs) await writeFile(join(dir, blockFileName(block)), block.code);
+  // A block may import an example the doc shows whole (`./kms-envelope.js`): the examples sit beside the blocks.
+  for (const example of await readdir(join(root, 'examples'))) if (example.endsWith('.ts')) await cp(join(root, 'examples', example), join(dir, example));
   return dir;
 }
 

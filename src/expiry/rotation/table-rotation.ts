@@ -224,7 +224,8 @@ export class TableRotation implements ExpiryStrategy {
     const from = this.#lastInUse;
     this.#lastInUse = current;
     if (from === undefined) return;
-    if (current > from) this.#o.metrics.increment(METRIC.tableRotation);
+    // A server that served nothing for a period or more sees several rotations at once: each counts.
+    if (current > from) this.#o.metrics.increment(METRIC.tableRotation, current - from);
     safeLog(this.#o.logger, 'info', { from: this.#name(from), to: this.#name(current) }, 'Rotated current session table');
   }
 
@@ -328,11 +329,13 @@ export class TableRotation implements ExpiryStrategy {
     const settled = nowMs - periodStartMs(period, this.#o.periodMs) >= this.#marginMs;
     const oldestKept = period - this.#o.keptPeriods;
     let own = 0;
+    const listed = new Set<number>();
     for (const name of names) {
       const startMs = parseTableName(this.#o.baseName, name);
       if (startMs === undefined) continue;
       own += 1;
       const tablePeriod = periodIndexAt(startMs, this.#o.periodMs);
+      listed.add(tablePeriod);
       if (tablePeriod >= period - 1) {
         if (!this.#known.has(tablePeriod)) this.#known.set(tablePeriod, await describeTable(this.#o, name));
         continue;
@@ -347,6 +350,15 @@ export class TableRotation implements ExpiryStrategy {
     }
     for (const known of [...this.#known.keys()]) {
       if (known < oldestKept - 1) this.#known.delete(known);
+    }
+    // A past period without a table never gets one: it is not assumed (nor read after a miss) again.
+    for (let p = oldestKept - 1; p < period - 1; p += 1) {
+      if (listed.has(p)) continue;
+      this.#missing.set(p, Number.POSITIVE_INFINITY);
+      this.#known.delete(p);
+    }
+    for (const missing of [...this.#missing.keys()]) {
+      if (missing < oldestKept - 1) this.#missing.delete(missing);
     }
     if (settled) this.#surveyed = period;
     this.#o.metrics.gauge(METRIC.tablesCount, own);
