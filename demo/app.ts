@@ -100,6 +100,7 @@ export function createDemoApp(store: DynamoSessionStore, options: DemoAppOptions
       cookieName,
       rotationSeconds: store.core.options.rotationPeriodMs / 1000,
       idleSeconds: store.core.options.maxInactiveMs / 1000,
+      rememberSeconds: store.core.options.longestLifetimeMs / 1000,
       now,
     }),
   );

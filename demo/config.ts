@@ -17,6 +17,8 @@ export interface DemoConfig {
   readonly rotationSeconds: number;
   /** Idle timeout of a session, in seconds: two periods, so a session idle for a whole period is still found in the previous table. */
   readonly idleSeconds: number;
+  /** How long "remember me" at sign-in keeps a session (its cookie's `maxAge`), in seconds: three periods. */
+  readonly rememberSeconds: number;
   readonly backend: DemoBackend;
   /** Signs the session cookie; undefined means a random secret per process. */
   readonly sessionSecret: string | undefined;
@@ -74,6 +76,7 @@ export function readDemoConfig(env: DemoEnv): DemoConfig {
     host: '127.0.0.1',
     rotationSeconds,
     idleSeconds: rotationSeconds * 2,
+    rememberSeconds: rotationSeconds * 3,
     backend,
     sessionSecret: nonEmpty(env.DSM_SESSION_SECRET),
     tableBaseName: DEMO_DEFAULTS.tableBaseName,
@@ -100,10 +103,10 @@ export function demoStoreOptions(config: DemoConfig, embeddedEndpoint?: string):
     tableBaseName: config.tableBaseName,
     tableRotationSeconds: config.rotationSeconds,
     maxInactiveInterval: config.idleSeconds,
-    // The demo's cookies have no expiry (no remember-me): no session outlives the idle timeout,
-    // so tables are kept two periods, not the 30 kept by default, and the dashboard shows a
-    // table dropped within three periods.
-    longestLifetimeSeconds: config.idleSeconds,
+    // A session lives the idle timeout, or with "remember me" its cookie's `maxAge`: the longest
+    // lifetime, so tables are kept three periods (not the 30 kept by default), and the dashboard
+    // shows a table dropped within four periods.
+    longestLifetimeSeconds: Math.max(config.idleSeconds, config.rememberSeconds),
     // Static assets are served after the session middleware on purpose: their requests read
     // the session but the tracker makes sure they never write it.
     ignoreUris: '/static/.*',

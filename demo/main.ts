@@ -111,7 +111,7 @@ dynamo-session-manager demo
   Shop:       ${url}
   Dashboard:  ${url}dashboard
   DynamoDB:   ${describeBackend(config, local)}
-  Tables:     ${config.tableBaseName}_<period>, one every ${config.rotationSeconds} s (DSM_ROTATION_SECONDS); sessions idle ${config.idleSeconds} s expire${
+  Tables:     ${config.tableBaseName}_<period>, one every ${config.rotationSeconds} s (DSM_ROTATION_SECONDS); sessions idle ${config.idleSeconds} s expire, ${config.rememberSeconds} s with "remember me"${
     config.openTelemetry === 'console' ? '\n  Telemetry:  OpenTelemetry spans and metrics on this console (DSM_OTEL=console)' : ''
   }
 

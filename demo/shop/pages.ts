@@ -13,6 +13,8 @@ export interface ShopView {
   readonly sessionIdPrefix: string | undefined;
   readonly rotationSeconds: number;
   readonly idleSeconds: number;
+  /** How long "remember me" keeps a session, in seconds. */
+  readonly rememberSeconds: number;
   /** A message about the last form, shown as an alert. */
   readonly error?: string | undefined;
 }
@@ -39,9 +41,10 @@ function signInCard(view: ShopView): SafeHtml {
   <form method="post" action="/signin" class="row-form">
     <label for="name">Your name</label>
     <input id="name" name="name" required maxlength="${SHOP_LIMITS.nameChars}" autocomplete="nickname" placeholder="Ada">
+    <label class="remember"><input type="checkbox" name="remember" value="1"> Remember me</label>
     <button type="submit">Sign in</button>
   </form>
-  <p class="hint">Any name will do (up to ${SHOP_LIMITS.nameChars} characters). Sessions idle for ${view.idleSeconds} s expire.</p>
+  <p class="hint">Any name will do (up to ${SHOP_LIMITS.nameChars} characters). Sessions idle for ${view.idleSeconds} s expire; with “remember me”, the session lasts ${view.rememberSeconds} s from your last change, even if you close the browser.</p>
 </section>`;
 }
 

@@ -9,6 +9,8 @@ export interface ShopRouterOptions {
   readonly recent: RecentSessions;
   readonly rotationSeconds: number;
   readonly idleSeconds: number;
+  /** "Remember me" at sign-in: the cookie's `maxAge`, in seconds (the store's longest lifetime). */
+  readonly rememberSeconds: number;
   /** The name of the session cookie, cleared on sign-out. */
   readonly cookieName: string;
   /** Clock, epoch ms. */
@@ -40,6 +42,7 @@ export function createShopRouter(options: ShopRouterOptions): Router {
         sessionIdPrefix: data.user === undefined ? undefined : shortenId(req.sessionID),
         rotationSeconds: options.rotationSeconds,
         idleSeconds: options.idleSeconds,
+        rememberSeconds: options.rememberSeconds,
         error,
       }),
     );
@@ -50,7 +53,11 @@ export function createShopRouter(options: ShopRouterOptions): Router {
   router.post('/signin', (req, res, next) => {
     const name = cleanText((req.body as Record<string, unknown>).name, 'The name', SHOP_LIMITS.nameChars);
     if (!name.ok) return render(req, res, 400, name.error);
+    const remember = (req.body as Record<string, unknown>).remember === '1';
     const start = (): void => {
+      // Remember me: a cookie with an expiry, which the store takes as the session's lifetime;
+      // without it, a browser-session cookie and the idle timeout.
+      if (remember) req.session.cookie.maxAge = options.rememberSeconds * 1000;
       const data = asShopSession(req);
       data.user = { name: name.value, signedInAtMs: options.now() };
       data.csrfToken = createCsrfToken();

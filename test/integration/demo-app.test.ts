@@ -66,12 +66,13 @@ async function signedIn(name = 'Ada'): Promise<DemoShopper> {
 }
 
 describe('readDemoConfig', () => {
-  it('defaults to port 3000, 60 s tables, two-period idle timeout and the ./.dsm-data directory', () => {
+  it('defaults to port 3000, 60 s tables, two-period idle timeout, three-period remember-me and the ./.dsm-data directory', () => {
     expect(readDemoConfig({})).toEqual({
       port: 3000,
       host: '127.0.0.1',
       rotationSeconds: 60,
       idleSeconds: 120,
+      rememberSeconds: 180,
       backend: { kind: 'embedded', dataDir: './.dsm-data' },
       sessionSecret: undefined,
       tableBaseName: 'demo-sessions',
@@ -100,9 +101,9 @@ describe('readDemoConfig', () => {
     expect(() => readDemoConfig(env)).toThrow(message);
   });
 
-  it('builds store options: rotation period, idle timeout (the longest lifetime too), static paths ignored, the embedded endpoint', () => {
+  it('builds store options: rotation period, idle timeout, remember-me as the longest lifetime, static paths ignored, the embedded endpoint', () => {
     const options = demoStoreOptions(readDemoConfig({ DSM_ROTATION_SECONDS: '5' }), 'http://127.0.0.1:1234');
-    expect(options).toMatchObject({ tableRotationSeconds: 5, maxInactiveInterval: 10, longestLifetimeSeconds: 10, ignoreUris: '/static/.*', dynamoEndpoint: 'http://127.0.0.1:1234' });
+    expect(options).toMatchObject({ tableRotationSeconds: 5, maxInactiveInterval: 10, longestLifetimeSeconds: 15, ignoreUris: '/static/.*', dynamoEndpoint: 'http://127.0.0.1:1234' });
     expect(demoStoreOptions(readDemoConfig({ AWS_REGION: 'eu-west-1' }), 'http://ignored')).toMatchObject({ region: 'eu-west-1' });
     expect(demoStoreOptions(readDemoConfig({ AWS_REGION: 'eu-west-1' }))).not.toHaveProperty('dynamoEndpoint');
   });
@@ -145,6 +146,26 @@ describe('the shop over HTTP', () => {
     expect(page.body).toContain('<form method="post" action="/signin"');
     expect(page.setCookie).toEqual([]);
     expect(writes()).toBe(before);
+  });
+
+  it('offers "remember me" at sign-in: a cookie that outlives the browser, for the store\'s longest lifetime; without it, a browser-session cookie', async () => {
+    const page = await new DemoShopper(server.url).view();
+    const rememberSeconds = store.core.options.longestLifetimeMs / 1000;
+    expect(page.body).toContain('name="remember"');
+    expect(page.body).toContain(`Sessions idle for ${store.core.options.maxInactiveMs / 1000} s expire; with “remember me”, the session lasts ${rememberSeconds} s`);
+    const remembered = new DemoShopper(server.url);
+    const signIn = await remembered.post('/signin', { name: 'Ada', remember: '1' }, null);
+    const cookie = signIn.setCookie.find((c) => c.startsWith('dsm-demo.sid='));
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(cookie ?? '')?.[1] ?? '');
+    expect(expires - Date.now()).toBeGreaterThan((rememberSeconds - 5) * 1000);
+    expect(expires - Date.now()).toBeLessThanOrEqual(rememberSeconds * 1000);
+    const stored = await store.core.get(remembered.sessionId!);
+    // express-session stores the time left when it saves: a few milliseconds under the maxAge.
+    expect(stored?.session.cookie.originalMaxAge).toBeGreaterThan(rememberSeconds * 1000 - 5000);
+    expect(stored?.session.cookie.originalMaxAge).toBeLessThanOrEqual(rememberSeconds * 1000);
+    const forgotten = new DemoShopper(server.url);
+    const plain = await forgotten.post('/signin', { name: 'Bob' }, null);
+    expect(plain.setCookie.find((c) => c.startsWith('dsm-demo.sid='))).not.toMatch(/Expires=/i);
   });
 
   it('signs in with one conditional put, and the inspector masks the secrets stored with the name', async () => {
@@ -389,14 +410,16 @@ describe('the dashboard over HTTP', () => {
     const inspected = (await new CookieClient(server.url).post('/dashboard/inspect', { id: shopper.sessionId })).json as { tableRole: string };
     expect(inspected.tableRole).toBe('current');
 
-    // Tables are kept for the longest lifetime, the demo's idle timeout of two periods: one period more.
-    clock.advance(PERIOD_MS);
-    await store.maintain();
-    const kept = await figures();
-    expect(kept.counters.tablesDeleted).toBe(before.counters.tablesDeleted);
-    expect(kept.tables.find((t) => t.name === firstTable)?.role).toBe('kept');
-    expect((await shopper.view()).body).toContain('Teapot');
-    await store.flush();
+    // Tables are kept for the longest lifetime, the demo's remember-me of three periods: two periods more.
+    for (let i = 0; i < 2; i += 1) {
+      clock.advance(PERIOD_MS);
+      await store.maintain();
+      const kept = await figures();
+      expect(kept.counters.tablesDeleted).toBe(before.counters.tablesDeleted);
+      expect(kept.tables.find((t) => t.name === firstTable)?.role).toBe('kept');
+      expect((await shopper.view()).body).toContain('Teapot');
+      await store.flush();
+    }
 
     clock.advance(PERIOD_MS);
     await store.maintain();
