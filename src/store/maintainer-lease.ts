@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Backend } from '../dynamo/backend.js';
+import type { Deadline } from '../dynamo/deadline.js';
 import { isConditionFailed } from '../dynamo/backend-errors.js';
 import { buildLeaseGetInput, buildLeaseTakeInput } from '../dynamo/params.js';
 import { isSessionManagerError } from '../errors.js';
@@ -54,9 +56,11 @@ export class MaintainerLease {
     const deadline = this.#backend.operationDeadline();
     try {
       const current = (await this.#backend.send('GetItem', buildLeaseGetInput(table.name), deadline)).Item;
-      const owner = current?.owner?.S;
-      const until = Number(current?.until?.N ?? Number.NaN);
-      if (owner !== undefined && owner !== this.owner && Number.isFinite(until) && until >= nowMs) return 'taken';
+      if (this.#heldByOther(current, nowMs)) return 'taken';
+      // A new period's table holds no lease yet: the holder of the one before keeps its turn
+      // (else whichever process ticks first after the boundary would take over, and describe
+      // the tables afresh: control-plane calls that grow with the fleet).
+      if (current === undefined && (await this.#heldInPrevious(table, nowMs, deadline))) return 'taken';
       await this.#backend.send('UpdateItem', buildLeaseTakeInput(table.name, this.owner, nowMs, nowMs + this.#durationMs), deadline);
       return 'held';
     } catch (error) {
@@ -65,6 +69,25 @@ export class MaintainerLease {
         this.#strategy.markMissing(table.name);
         return 'retry';
       }
+      throw error;
+    }
+  }
+
+  #heldByOther(item: Record<string, AttributeValue> | undefined, nowMs: number): boolean {
+    const owner = item?.owner?.S;
+    const until = Number(item?.until?.N ?? Number.NaN);
+    return owner !== undefined && owner !== this.owner && Number.isFinite(until) && until >= nowMs;
+  }
+
+  /** Whether another process holds a lease still running in the table before `table` (none in TTL mode). */
+  async #heldInPrevious(table: TableRef, nowMs: number, deadline: Deadline): Promise<boolean> {
+    const plan = this.#strategy.readPlan(nowMs);
+    const previous = [...plan.first, ...plan.fallback].find((t) => t.period === table.period - 1);
+    if (previous === undefined) return false;
+    try {
+      return this.#heldByOther((await this.#backend.send('GetItem', buildLeaseGetInput(previous.name), deadline)).Item, nowMs);
+    } catch (error) {
+      if (isSessionManagerError(error, 'backend.tableMissing')) return false; // no table, no lease
       throw error;
     }
   }
