@@ -29,13 +29,13 @@ describe('buildIamPolicy', () => {
         actions: ['dynamodb:DescribeTable', 'dynamodb:CreateTable', 'dynamodb:DeleteTable'],
         resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions_????????_??????',
       },
-      FindExpiredTables: { actions: ['dynamodb:ListTables'], resource: '*' },
+      ListSessionTables: { actions: ['dynamodb:ListTables'], resource: '*' },
     });
   });
 
-  it('rotation without createTables: no CreateTable, DeleteTable, nor ListTables (only cleanup lists tables)', () => {
+  it('rotation without createTables: no CreateTable nor DeleteTable; ListTables stays (the store lists its kept tables)', () => {
     const statements = actionsOf({ createTables: false });
-    expect(Object.keys(statements)).toEqual(['SessionItems', 'SessionTables']);
+    expect(Object.keys(statements)).toEqual(['SessionItems', 'SessionTables', 'ListSessionTables']);
     expect(statements.SessionTables?.actions).toEqual(['dynamodb:DescribeTable']);
   });
 
@@ -72,8 +72,8 @@ describe('buildIamPolicy', () => {
   });
 
   it.each([
-    ['rotation', true, ['SessionItems'], ['SessionTables', 'FindExpiredTables']],
-    ['rotation', false, ['SessionItems'], ['SessionTables']],
+    ['rotation', true, ['SessionItems'], ['SessionTables', 'ListSessionTables']],
+    ['rotation', false, ['SessionItems'], ['SessionTables', 'ListSessionTables']],
     ['ttl', true, ['SessionItems'], ['SessionTable']],
     ['ttl', false, ['SessionItems'], ['SessionTable']],
   ] as const)('%s (createTables %s): request gets the item statement alone, maintainer the table statements alone, all both', (expiry, createTables, request, maintainer) => {

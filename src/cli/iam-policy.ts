@@ -59,7 +59,8 @@ const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIt
  *
  * - rotation: item actions, DescribeTable, and (with `createTables`) CreateTable and DeleteTable on
  *   `table/<base>_????????_??????`, plus ListTables on `*` (ListTables has no resource-level
- *   permissions; the store lists tables only to find expired ones to delete, so only with `createTables`);
+ *   permissions; the store lists its tables to find those kept for the longest lifetime, which
+ *   loads read, and, with `createTables`, the expired ones to delete: so with or without it);
  * - ttl: item actions, DescribeTable and DescribeTimeToLive, and (with `createTables`) CreateTable
  *   and UpdateTimeToLive on `table/<base>`; the single table is never deleted.
  *
@@ -94,7 +95,8 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyDocument {
   if (serves) statements.push(allow('SessionItems', itemActions, resource));
   if (maintains) {
     statements.push(allow('SessionTables', ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : [])], resource));
-    if (input.createTables) statements.push(allow('FindExpiredTables', ['dynamodb:ListTables'], '*'));
+    // Listing finds the tables kept for the longest lifetime (loads read them) and the expired ones: needed without createTables too.
+    statements.push(allow('ListSessionTables', ['dynamodb:ListTables'], '*'));
   }
   return { Version: '2012-10-17', Statement: statements };
 }

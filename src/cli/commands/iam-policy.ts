@@ -20,14 +20,14 @@ export function createIamPolicyCommand(ctx: CommandContext): CommandUnknownOpts 
     .option('--account <id>', '12-digit AWS account id in the ARNs', '*')
     .option('--partition <name>', 'ARN partition: aws, aws-cn, aws-us-gov', 'aws')
     .option('--with-scan', 'also grant Scan, used only by all(), length() and clear() (express-session\'s optional methods)')
-    .option('--no-create', 'for a store with createTables: false: no CreateTable, DeleteTable, UpdateTimeToLive (nor ListTables)')
+    .option('--no-create', 'for a store with createTables: false: no CreateTable, DeleteTable, UpdateTimeToLive')
     .addHelpText(
       'after',
       '\nRotation: item actions + DescribeTable, CreateTable, DeleteTable on table/<base>_????????_?????? (IAM\'s ? is one character,\n' +
         'so no other table starting with <base>_ is covered) and ListTables on * (it has no resource-level permissions).\n' +
         'ttl: item actions + DescribeTable, DescribeTimeToLive, CreateTable, UpdateTimeToLive on table/<base>.\n' +
         'The policy is for the application; `dsm status` also needs ListTables, `dsm maintain` what a creating store needs.\n' +
-        '--role request keeps only the item statement, --role maintainer only the table statements (and ListTables).\n' +
+        '--role request keeps only the item statement, --role maintainer only the table statements (and ListTables, which rotation needs with --no-create too).\n' +
         'Exit codes: 0 printed, 2 usage error.',
     )
     .action((options) => {
