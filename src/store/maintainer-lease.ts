@@ -18,7 +18,9 @@ export type LeaseOutcome = 'held' | 'taken' | 'no-table';
  * missing table from the data plane.
  *
  * A round costs one eventually consistent GetItem (half a read unit), and, when the lease is free,
- * ours or run out, one conditional UpdateItem. Clocks apart by less than the lease's length at
+ * ours or run out, one conditional UpdateItem. Right after a rotation the new table holds no lease
+ * until the holder renews it there; meanwhile the others read the table before (one more GetItem)
+ * and leave the turn to the holder, so the lease does not change hands at every boundary. Clocks apart by less than the lease's length at
  * worst let two processes maintain for a round: every maintenance step is idempotent.
  */
 export class MaintainerLease {
