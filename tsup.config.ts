@@ -7,6 +7,7 @@ const entries: Record<string, string> = {
   local: 'src/local/index.ts',
   fastify: 'src/adapters/fastify.ts',
   koa: 'src/adapters/koa.ts',
+  lambda: 'src/lambda/index.ts',
   cli: 'src/cli/main.ts',
 };
 

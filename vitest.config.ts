@@ -37,6 +37,7 @@ export default defineConfig({
       { find: /^dynamo-session-manager\/local$/, replacement: src('local/index.ts') },
       { find: /^dynamo-session-manager\/fastify$/, replacement: src('adapters/fastify.ts') },
       { find: /^dynamo-session-manager\/koa$/, replacement: src('adapters/koa.ts') },
+      { find: /^dynamo-session-manager\/lambda$/, replacement: src('lambda/index.ts') },
       { find: /^dynamo-session-manager$/, replacement: src('index.ts') },
     ],
   },

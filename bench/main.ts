@@ -6,7 +6,8 @@
  *
  * Options: --quick (short cells, for development), --skip-dynamodb-local, --report-only,
  * --measure-seconds=N, --warmup-seconds=N, --micro-only (only the micro-benchmarks, printed;
- * nothing is written). BENCH_PROFILE_DIR=<dir> writes a CPU profile of each
+ * nothing is written), --fleet-only (only the fleets section, measured on a new dynalite and
+ * merged into the last run's results; the report is written again). BENCH_PROFILE_DIR=<dir> writes a CPU profile of each
  * app server process there (node --cpu-prof), to see where a store spends its time.
  * This file is the process boundary: the only bench file that reads argv and sets the exit code.
  */
@@ -19,6 +20,7 @@ import { startDynalite, startDynamoDbLocalIfJava, type RunningBackend } from './
 import { runRotationCell, runRounds, totalErrors, type CellResult, type CellSpec } from './cell.js';
 import { renderChart } from './chart.js';
 import { measureRotationExpiry, measureScanReaperExpiry, measureTtlExpiry, type ExpiryResult } from './expiry.js';
+import { measureFleets, type FleetResult } from './fleet.js';
 import { measureLifetimes, type LifetimeResult } from './lifetimes.js';
 import { describeMachine } from './machine.js';
 import { LOCAL_CREDENTIALS } from './measure.js';
@@ -38,21 +40,23 @@ interface BenchArgs {
   skipLocal: boolean;
   reportOnly: boolean;
   microOnly: boolean;
+  fleetOnly: boolean;
   measure?: number;
   warmup?: number;
 }
 
 function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, skipLocal: false, reportOnly: false, microOnly: false };
+  const out: BenchArgs = { quick: false, skipLocal: false, reportOnly: false, microOnly: false, fleetOnly: false };
   for (const arg of argv) {
     const [name, value] = arg.split('=');
     if (name === '--quick') out.quick = true;
     else if (name === '--skip-dynamodb-local') out.skipLocal = true;
     else if (name === '--report-only') out.reportOnly = true;
     else if (name === '--micro-only') out.microOnly = true;
+    else if (name === '--fleet-only') out.fleetOnly = true;
     else if (name === '--measure-seconds' && value !== undefined) out.measure = Number(value);
     else if (name === '--warmup-seconds' && value !== undefined) out.warmup = Number(value);
-    else throw new Error(`Unknown option ${arg}. Options: --quick, --skip-dynamodb-local, --report-only, --micro-only, --measure-seconds=N, --warmup-seconds=N.`);
+    else throw new Error(`Unknown option ${arg}. Options: --quick, --skip-dynamodb-local, --report-only, --micro-only, --fleet-only, --measure-seconds=N, --warmup-seconds=N.`);
   }
   return out;
 }
@@ -108,6 +112,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
   const roundTrips: RoundTrip[] = [];
   const expiry: ExpiryResult[] = [];
   let lifetimes: LifetimeResult[] = [];
+  let fleets: FleetResult[] = [];
   const skipped: string[] = [];
   let tableSeq = 0;
   const tableName = (backend: string, store: string, workload: string): string => `bench-${backend}-${store}-${workload}-${Date.now()}-${(tableSeq += 1)}`;
@@ -162,6 +167,8 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     expiry.push(await measureRotationExpiry(dynalite.endpoint, settings.expirySessions, observerClient(dynalite.endpoint)));
     log('lifetimes: remember-me and one-hour sessions, both modes');
     lifetimes = await measureLifetimes(dynalite.endpoint);
+    log('fleets: control-plane calls per period with 1, 10, 100 and 200 store instances');
+    fleets = await measureFleets(dynalite.endpoint);
     log('expiry: connect-dynamodb scan reaper');
     expiry.push(await measureScanReaperExpiry(dynalite.endpoint, settings.expirySessions, observerClient(dynalite.endpoint)));
   } finally {
@@ -203,6 +210,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     expiry,
     micro,
     lifetimes,
+    fleets,
     skipped,
   };
 }
@@ -223,7 +231,17 @@ async function main(): Promise<void> {
   }
   let run: BenchRun;
   if (options.reportOnly) run = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as BenchRun;
-  else {
+  else if (options.fleetOnly) {
+    const last = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as BenchRun;
+    const dynalite = await startDynalite(last.machine.versions.dynalite ?? '?');
+    try {
+      log('fleets: control-plane calls per period with 1, 10, 100 and 200 store instances');
+      run = { ...last, fleets: await measureFleets(dynalite.endpoint) };
+    } finally {
+      await dynalite.stop();
+    }
+    await writeFile(RESULTS_FILE, `${JSON.stringify(run, null, 1)}\n`);
+  } else {
     run = await runAll(options);
     await mkdir(`${ROOT}bench/results`, { recursive: true });
     await writeFile(RESULTS_FILE, `${JSON.stringify(run, (key, value: unknown) => (key === 'roundTripsMs' ? undefined : value), 1)}\n`);

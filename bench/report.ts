@@ -1,4 +1,5 @@
 /** docs/benchmarks.md, from one run's results. Pure: results in, markdown out. */
+import { fleetTarget, renderFleets } from './fleet.js';
 import { renderLifetimes } from './lifetimes.js';
 import type { CellResult } from './cell.js';
 import { ROTATION_CLOCK_SKEW_SECONDS, ROTATION_WINDOW_AFTER_MS, ROTATION_WINDOW_BEFORE_MS, totalErrors } from './cell.js';
@@ -158,6 +159,7 @@ export function evaluateTargets(run: BenchRun): TargetCheck[] {
         : `${fixed(api.microsPerOp, 1)} µs vs ${fixed(own.microsPerOp, 1)} µs without: ${fixed(apiCost, 1)} µs more${sdk === undefined || withContext === undefined ? '' : `; with the SDK recording, ${fixed(sdk.microsPerOp - withContext.microsPerOp, 1)} µs more than without, context manager on in both`}`,
     status: !Number.isFinite(apiCost) ? 'not measured' : apiCost < 5 ? 'met' : 'missed',
   });
+  if (run.fleets !== undefined) checks.push(fleetTarget(run.fleets));
   return checks;
 }
 
@@ -494,6 +496,7 @@ export function renderReport(run: BenchRun, chartFile: string): string {
     ...expiryTable(run),
     '',
     renderLifetimes(run.lifetimes ?? []),
+    renderFleets(run.fleets ?? []),
     "## The store's own CPU per request",
     '',
     `Measured in-process as CPU time (\`process.cpuUsage()\`, so that other processes on a shared machine do not count) over many iterations (median of ${run.micro[0]?.batches ?? '—'} batch means), with nothing else of the benchmark running: the codec, change detection and the save decision one by one, then the whole store path for one request on a client stub that answers at once (no SDK, no HTTP, no server). connect-dynamodb on the same stub is shown for scale. The round trip is the HTTP round trip of one GetItem of a 1.5 KB session (from the request leaving the client's request handler to its answer read whole) on an idle local server, one call at a time: the shortest a round trip gets; one to DynamoDB over the network is longer.`,

@@ -1,4 +1,5 @@
 /** The whole run's results, and the per-request figures derived from them (pure). */
+import type { FleetResult } from './fleet.js';
 import type { LifetimeResult } from './lifetimes.js';
 import type { CellResult } from './cell.js';
 import type { ExpiryResult } from './expiry.js';
@@ -29,6 +30,8 @@ export interface BenchRun {
   readonly micro: readonly MicroResult[];
   /** Session lifetimes: both kinds of session in both modes (absent in runs before it existed). */
   readonly lifetimes?: readonly LifetimeResult[];
+  /** Fleets: control-plane calls per period by number of store instances (absent in runs before it existed). */
+  readonly fleets?: readonly FleetResult[];
   /** Why a part was skipped (DynamoDB Local without Java), if it was. */
   readonly skipped: readonly string[];
 }

@@ -19,7 +19,7 @@ export interface CommandContext {
   /** The logger: stderr under `--verbose`, silent otherwise. */
   logger(settings: CliSettings): Logger;
   /** Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables, only `dsm migrate` gives `migrateFrom`. */
-  openStore(settings: CliSettings, options: Pick<StoreOverrides, 'createTables' | 'migrateFrom'>): SessionStore;
+  openStore(settings: CliSettings, options: Pick<StoreOverrides, 'createTables' | 'migrateFrom' | 'serverless'>): SessionStore;
   /**
    * Fails within one call deadline when DynamoDB cannot be reached (one DescribeTable), so a
    * command does not wait for a store's maintenance round to time out table by table.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildIamPolicy, type IamPolicyInput } from './iam-policy.js';
 
 const base: IamPolicyInput = {
+  role: 'all',
   tableBaseName: 'sessions',
   expiry: 'rotation',
   region: 'eu-west-1',
@@ -32,7 +33,7 @@ describe('buildIamPolicy', () => {
     });
   });
 
-  it('rotation without createTables: no CreateTable nor DeleteTable; ListTables stays (the kept tables are found by listing)', () => {
+  it('rotation without createTables: no CreateTable nor DeleteTable; ListTables stays (the store lists its kept tables)', () => {
     const statements = actionsOf({ createTables: false });
     expect(Object.keys(statements)).toEqual(['SessionItems', 'SessionTables', 'ListSessionTables']);
     expect(statements.SessionTables?.actions).toEqual(['dynamodb:DescribeTable']);
@@ -68,6 +69,23 @@ describe('buildIamPolicy', () => {
         if (expiry === 'ttl') expect(actions).not.toContain('dynamodb:DeleteTable');
       }
     }
+  });
+
+  it.each([
+    ['rotation', true, ['SessionItems'], ['SessionTables', 'ListSessionTables']],
+    ['rotation', false, ['SessionItems'], ['SessionTables', 'ListSessionTables']],
+    ['ttl', true, ['SessionItems'], ['SessionTable']],
+    ['ttl', false, ['SessionItems'], ['SessionTable']],
+  ] as const)('%s (createTables %s): request gets the item statement alone, maintainer the table statements alone, all both', (expiry, createTables, request, maintainer) => {
+    const all = actionsOf({ expiry, createTables });
+    const requestPolicy = actionsOf({ expiry, createTables, role: 'request' });
+    const maintainerPolicy = actionsOf({ expiry, createTables, role: 'maintainer' });
+    expect(Object.keys(requestPolicy)).toEqual(request);
+    expect(Object.keys(maintainerPolicy)).toEqual(maintainer);
+    expect({ ...requestPolicy, ...maintainerPolicy }).toEqual(all);
+    // The request path never gets a table action; the maintainer never an item action.
+    expect(Object.values(requestPolicy).flatMap((s) => s.actions).filter((a) => /Table|TimeToLive/.test(a))).toEqual([]);
+    expect(Object.values(maintainerPolicy).flatMap((s) => s.actions).filter((a) => /Item$/.test(a))).toEqual([]);
   });
 
   it('puts wildcards for an unknown region and account, and honours the partition', () => {

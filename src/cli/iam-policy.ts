@@ -1,8 +1,20 @@
 import type { ExpiryMode } from '../config/options.js';
 import { SessionManagerError } from '../errors.js';
 
+/**
+ * Whose policy: `request` for the processes that serve requests in serverless mode (item actions
+ * only), `maintainer` for the one that maintains the tables (the scheduled Lambda handler, `dsm
+ * maintain` from cron: control-plane actions only), `all` for a store that does both (a container
+ * or EC2 fleet, where whichever process holds the maintainer lease maintains).
+ */
+export const IAM_POLICY_ROLES = ['all', 'request', 'maintainer'] as const;
+/** One of {@link IAM_POLICY_ROLES}. */
+export type IamPolicyRole = (typeof IAM_POLICY_ROLES)[number];
+
 /** What the policy is for. */
 export interface IamPolicyInput {
+  /** Whose policy; see {@link IAM_POLICY_ROLES}. */
+  readonly role: IamPolicyRole;
   readonly tableBaseName: string;
   readonly expiry: ExpiryMode;
   /** AWS region of the tables, or `*`. */
@@ -42,12 +54,13 @@ const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIt
 
 /**
  * The least-privilege IAM policy for a store with these settings: exactly the DynamoDB actions
- * the store calls, on its own tables only.
+ * the store calls, on its own tables only. The `request` role gets the item statement alone, the
+ * `maintainer` role the table statements alone, `all` both.
  *
  * - rotation: item actions, DescribeTable, and (with `createTables`) CreateTable and DeleteTable on
  *   `table/<base>_????????_??????`, plus ListTables on `*` (ListTables has no resource-level
- *   permissions; the maintainer lists tables once a period to find the kept ones, which loads read
- *   after a miss, and, with `createTables`, expired ones to delete);
+ *   permissions; the store lists its tables to find those kept for the longest lifetime, which
+ *   loads read, and, with `createTables`, the expired ones to delete: so with or without it);
  * - ttl: item actions, DescribeTable and DescribeTimeToLive, and (with `createTables`) CreateTable
  *   and UpdateTimeToLive on `table/<base>`; the single table is never deleted.
  *
@@ -65,39 +78,27 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyDocument {
   }
   const tables = `arn:${input.partition}:dynamodb:${input.region}:${input.account}:table/`;
   const itemActions = [...ITEM_ACTIONS, ...(input.withScan ? ['dynamodb:Scan'] : [])];
+  const allow = (Sid: string, Action: readonly string[], Resource: string): IamStatement => ({ Sid, Effect: 'Allow', Action, Resource });
+  const serves = input.role !== 'maintainer';
+  const maintains = input.role !== 'request';
+  const statements: IamStatement[] = [];
   if (input.expiry === 'ttl') {
     const resource = `${tables}${input.tableBaseName}`;
-    return {
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'SessionItems', Effect: 'Allow', Action: itemActions, Resource: resource },
-        {
-          Sid: 'SessionTable',
-          Effect: 'Allow',
-          Action: [
-            'dynamodb:DescribeTable',
-            'dynamodb:DescribeTimeToLive',
-            ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'] : []),
-          ],
-          Resource: resource,
-        },
-      ],
-    };
+    if (serves) statements.push(allow('SessionItems', itemActions, resource));
+    if (maintains) {
+      const tableActions = ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'] : [])];
+      statements.push(allow('SessionTable', tableActions, resource));
+    }
+    return { Version: '2012-10-17', Statement: statements };
   }
   const resource = `${tables}${input.tableBaseName}${ROTATED_TABLE_SUFFIX}`;
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'SessionItems', Effect: 'Allow', Action: itemActions, Resource: resource },
-      {
-        Sid: 'SessionTables',
-        Effect: 'Allow',
-        Action: ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : [])],
-        Resource: resource,
-      },
-      { Sid: 'ListSessionTables', Effect: 'Allow', Action: ['dynamodb:ListTables'], Resource: '*' },
-    ],
-  };
+  if (serves) statements.push(allow('SessionItems', itemActions, resource));
+  if (maintains) {
+    statements.push(allow('SessionTables', ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : [])], resource));
+    // Listing finds the tables kept for the longest lifetime (loads read them) and the expired ones: needed without createTables too.
+    statements.push(allow('ListSessionTables', ['dynamodb:ListTables'], '*'));
+  }
+  return { Version: '2012-10-17', Statement: statements };
 }
 
 function usage(message: string): SessionManagerError {

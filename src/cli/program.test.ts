@@ -150,7 +150,7 @@ describe('dsm iam-policy', () => {
     });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(
-      buildIamPolicy({ tableBaseName: 'from-flag', expiry: 'rotation', region: 'eu-west-1', account: '123456789012', partition: 'aws', createTables: true, withScan: false }),
+      buildIamPolicy({ role: 'all', tableBaseName: 'from-flag', expiry: 'rotation', region: 'eu-west-1', account: '123456789012', partition: 'aws', createTables: true, withScan: false }),
     );
   });
 

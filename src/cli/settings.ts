@@ -88,6 +88,11 @@ export interface CliSettings {
 export interface StoreOverrides {
   /** Whether the store may create and delete tables: only `dsm maintain` does. */
   readonly createTables: boolean;
+  /**
+   * Serverless mode: no round of its own at start. Only `dsm maintain` sets it, so that its one
+   * round is `maintain()`, with table actions alone (no lease read): the maintainer's IAM policy.
+   */
+  readonly serverless?: boolean;
   readonly now?: Clock;
   readonly logger?: Logger;
   /** The store sessions are taken over from: only `dsm migrate` gives one. */
@@ -235,8 +240,9 @@ export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverr
     // The CLI reads sessions and never writes their data: it accepts plaintext ones too.
     ...(settings.encryptionKeys === undefined ? {} : { encryption: { keys: settings.encryptionKeys, acceptPlaintext: true } }),
     createTables: overrides.createTables,
-    // An operator's tool, never serverless (it runs its one round on demand), and no timer.
-    serverless: false,
+    // An operator's tool, with no timer; `dsm maintain` runs serverless: its one round is on demand.
+    serverless: overrides.serverless ?? false,
+    closeOnSigterm: false, // main.ts owns the process's signals
     maintenanceIntervalSeconds: 0,
     requestTimeoutMs: CLI_REQUEST_TIMEOUT_MS,
     operationTimeoutMs: CLI_OPERATION_TIMEOUT_MS,

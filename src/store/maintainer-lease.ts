@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Backend } from '../dynamo/backend.js';
+import type { Deadline } from '../dynamo/deadline.js';
 import { isConditionFailed } from '../dynamo/backend-errors.js';
 import { buildLeaseGetInput, buildLeaseTakeInput } from '../dynamo/params.js';
 import { isSessionManagerError } from '../errors.js';
@@ -19,7 +21,9 @@ export type LeaseOutcome = 'held' | 'taken' | 'free' | 'no-table';
  * missing table from the data plane.
  *
  * A round costs one eventually consistent GetItem (half a read unit), and, when the lease is free,
- * ours or run out, one conditional UpdateItem. Clocks apart by less than the lease's length at
+ * ours or run out, one conditional UpdateItem. Right after a rotation the new table holds no lease
+ * until the holder renews it there; meanwhile the others read the table before (one more GetItem)
+ * and leave the turn to the holder, so the lease does not change hands at every boundary. Clocks apart by less than the lease's length at
  * worst let two processes maintain for a round: every maintenance step is idempotent.
  */
 export class MaintainerLease {
@@ -61,9 +65,11 @@ export class MaintainerLease {
     const deadline = this.#backend.operationDeadline();
     try {
       const current = (await this.#backend.send('GetItem', buildLeaseGetInput(table.name), deadline)).Item;
-      const owner = current?.owner?.S;
-      const until = Number(current?.until?.N ?? Number.NaN);
-      if (owner !== undefined && owner !== this.owner && Number.isFinite(until) && until >= nowMs) return 'taken';
+      if (this.#heldByOther(current, nowMs)) return 'taken';
+      // A new period's table holds no lease yet: the holder of the one before keeps its turn
+      // (else whichever process ticks first after the boundary would take over, and describe
+      // the tables afresh: control-plane calls that grow with the fleet).
+      if (current === undefined && (await this.#heldInPrevious(table, nowMs, deadline))) return 'taken';
       if (!take) return 'free';
       await this.#backend.send('UpdateItem', buildLeaseTakeInput(table.name, this.owner, nowMs, nowMs + this.#durationMs), deadline);
       return 'held';
@@ -73,6 +79,25 @@ export class MaintainerLease {
         this.#strategy.markMissing(table.name);
         return 'retry';
       }
+      throw error;
+    }
+  }
+
+  #heldByOther(item: Record<string, AttributeValue> | undefined, nowMs: number): boolean {
+    const owner = item?.owner?.S;
+    const until = Number(item?.until?.N ?? Number.NaN);
+    return owner !== undefined && owner !== this.owner && Number.isFinite(until) && until >= nowMs;
+  }
+
+  /** Whether another process holds a lease still running in the table before `table` (none in TTL mode). */
+  async #heldInPrevious(table: TableRef, nowMs: number, deadline: Deadline): Promise<boolean> {
+    const plan = this.#strategy.readPlan(nowMs);
+    const previous = [...plan.first, ...plan.fallback].find((t) => t.period === table.period - 1);
+    if (previous === undefined) return false;
+    try {
+      return this.#heldByOther((await this.#backend.send('GetItem', buildLeaseGetInput(previous.name), deadline)).Item, nowMs);
+    } catch (error) {
+      if (isSessionManagerError(error, 'backend.tableMissing')) return false; // no table, no lease
       throw error;
     }
   }

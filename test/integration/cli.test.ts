@@ -8,6 +8,8 @@ import { findFreePort } from '../../src/local/index.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { runCli, spawnCli, type CliResult } from '../support/cli.js';
 import { createCountingClient } from '../support/counting-client.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { createMaintenanceHandler } from 'dynamo-session-manager/lambda';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
@@ -300,6 +302,63 @@ describe('dsm iam-policy against what the store calls', () => {
     const called = Object.keys(counting.counts()).map((op) => `dynamodb:${op}`);
     expect(called.length).toBeGreaterThan(0);
     expect(called.filter((action) => !granted.has(action))).toEqual([]);
+  });
+});
+
+describe('dsm iam-policy --role: the serverless split, against what each side calls', () => {
+  type Policy = { Statement: { Action: string[] }[] };
+  const granted = (policy: Policy): Set<string> => new Set(policy.Statement.flatMap((s) => s.Action));
+  const notGranted = (calls: Record<string, number>, policy: Policy): string[] =>
+    Object.keys(calls)
+      .map((op) => `dynamodb:${op}`)
+      .filter((action) => !granted(policy).has(action));
+
+  it.each(['rotation', 'ttl'] as const)('%s: the request policy covers a serverless store serving requests, the maintainer policy the scheduled handler and `dsm maintain`', async (expiry) => {
+    const b = base(`iam-role-${expiry}`);
+    const env = envFor(b, { DSM_EXPIRY: expiry });
+    const [requestPolicy, maintainerPolicy] = await Promise.all([
+      runCli(['iam-policy', '--json', '--role', 'request'], { env }).then((r) => parse<Policy>(r)),
+      runCli(['iam-policy', '--json', '--role', 'maintainer'], { env }).then((r) => parse<Policy>(r)),
+    ]);
+
+    // The maintainer: `dsm maintain` (through a proxy that counts what reaches DynamoDB), then the Lambda handler.
+    const proxy = await startFaultProxy(testEndpoint());
+    try {
+      expect((await runCli(['maintain', '--json'], { env: { ...env, DSM_ENDPOINT: proxy.endpoint } })).code).toBe(0);
+      expect(Object.keys(proxy.calls()).length).toBeGreaterThan(0);
+      expect(notGranted(proxy.calls(), maintainerPolicy)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+    const maintainerClient = createCountingClient();
+    const handler = createMaintenanceHandler({ client: maintainerClient.client, tableBaseName: b, expiry });
+    try {
+      await handler();
+    } finally {
+      await handler.close();
+      maintainerClient.client.destroy();
+    }
+    expect(Object.keys(maintainerClient.counts()).length).toBeGreaterThan(0);
+    expect(notGranted(maintainerClient.counts(), maintainerPolicy)).toEqual([]);
+
+    // The request path in serverless mode: a cold start, a new session, reads, a miss, a change, a destroy.
+    const counting = createCountingClient();
+    const store = new SessionStore({ client: counting.client, tableBaseName: b, expiry, serverless: true });
+    try {
+      await store.ready();
+      await store.set('iam-role-session-1', { cookie: { originalMaxAge: 3_600_000 }, n: 1 });
+      const loaded = await store.get('iam-role-session-1');
+      expect(loaded?.session).toMatchObject({ n: 1 });
+      await store.set('iam-role-session-1', { ...loaded!.session, n: 2 }, { load: loaded!.context });
+      await store.touch('iam-role-session-1', { ...loaded!.session, n: 2 });
+      expect(await store.get('iam-role-missing-1')).toBeNull();
+      await store.destroy('iam-role-session-1');
+    } finally {
+      await store.close();
+      counting.client.destroy();
+    }
+    expect(counting.counts().GetItem ?? 0).toBeGreaterThan(0);
+    expect(notGranted(counting.counts(), requestPolicy)).toEqual([]);
   });
 });
 

@@ -22,6 +22,7 @@ describe('the built package', () => {
     ['dynamo-session-manager/local', ['startLocalDynamo']],
     ['dynamo-session-manager/fastify', ['fastifySessionTracker']],
     ['dynamo-session-manager/koa', ['koaSessionStore', 'koaSessionTracker']],
+    ['dynamo-session-manager/lambda', ['createMaintenanceHandler']],
   ])('%s works with import and with require', async (specifier, names) => {
     const esm = await node(['--input-type=module', '-e', `const m = await import('${specifier}'); console.log(JSON.stringify(Object.keys(m).sort()))`]);
     const cjs = await node(['-e', `console.log(JSON.stringify(Object.keys(require('${specifier}')).sort()))`]);
@@ -49,7 +50,7 @@ describe('the built package', () => {
   });
 
   it('ships type declarations for both formats and only dist in the tarball', async () => {
-    for (const entry of ['index', 'local', 'fastify', 'koa', 'cli']) {
+    for (const entry of ['index', 'local', 'fastify', 'koa', 'lambda', 'cli']) {
       for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expect(existsSync(`${root}dist/${entry}.${ext}`), `dist/${entry}.${ext}`).toBe(true);
     }
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, timeout: 60_000 });

@@ -123,6 +123,14 @@ describe('one maintainer among many processes', () => {
     expect(twelve.control).toBeLessThanOrEqual(one.control * 2 + 6);
     expect(twelve.perStore.filter((calls) => calls > 0).length).toBeLessThanOrEqual(5); // at most a holder or two per period
   }, 30_000);
+
+  it('keeps the lease with its holder across rotations: one process makes every control-plane call', async () => {
+    // A new period's table holds no lease: the holder of the table before keeps its turn, rather
+    // than whichever process ticks first after the boundary (which would describe the tables afresh).
+    const many = await fleet(24, 4);
+    expect(many.control).toBeGreaterThan(0);
+    expect(many.perStore.filter((calls) => calls > 0)).toHaveLength(1);
+  }, 30_000);
 });
 
 describe('control-plane throttling', () => {

@@ -27,7 +27,7 @@ export function createMaintainCommand(ctx: CommandContext): CommandUnknownOpts {
       const admin = ctx.openAdmin(settings);
       try {
         const before = await readStatus(admin.context, settings, ctx.now());
-        const store = ctx.openStore(settings, { createTables: true });
+        const store = ctx.openStore(settings, { createTables: true, serverless: true });
         try {
           await store.maintain();
         } finally {
