@@ -11,10 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMaintenanceHandler } from 'dynamo-session-manager/lambda';
 import type { DynamoSessionStoreOptions } from 'dynamo-session-manager';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
+import { CONTROL_PLANE } from '../support/counting-client.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import type { LambdaInvocation, LambdaReply } from '../support/lambda-worker.js';
 
-const CONTROL_PLANE = ['CreateTable', 'DescribeTable', 'DeleteTable', 'ListTables', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive'];
 const PERIOD_MS = 2000;
 const TIMEOUT_MS = 3000; // Lambda's default function timeout
 const cleanups: (() => Promise<void>)[] = [];

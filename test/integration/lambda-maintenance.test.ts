@@ -7,12 +7,10 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from 'dynamo-session-manager';
 import { createMaintenanceHandler, type MaintenanceHandler } from 'dynamo-session-manager/lambda';
-import { createCountingClient, type CountingClient } from '../support/counting-client.js';
+import { controlCalls, createCountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, liveTablesWithPrefix, uniqueBaseName } from '../support/dynamo.js';
 import { createManualClock } from '../support/manual-clock.js';
 
-const CONTROL_PLANE = ['CreateTable', 'DescribeTable', 'DeleteTable', 'ListTables', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive'];
-const controlCalls = (c: CountingClient): number => CONTROL_PLANE.reduce((sum, op) => sum + (c.counts()[op] ?? 0), 0);
 const HOUR = 3_600_000;
 const admin = createTestClient();
 const cleanups: (() => Promise<void>)[] = [];

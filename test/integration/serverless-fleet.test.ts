@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, type DynamoSessionStoreOptions } from 'dynamo-session-manager';
-import { createCountingClient, type CountingClient } from '../support/counting-client.js';
+import { controlCalls, createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createTestApp } from '../support/express-app.js';
 import { expressUnderTest } from '../support/express-under-test.js';
@@ -15,8 +15,6 @@ import { startFaultProxy } from '../support/fault-proxy.js';
 import { CookieClient, serve } from '../support/http.js';
 import { createManualClock, type ManualClock } from '../support/manual-clock.js';
 
-const CONTROL_PLANE = ['CreateTable', 'DescribeTable', 'DeleteTable', 'ListTables', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive'];
-const controlCalls = (c: CountingClient): number => CONTROL_PLANE.reduce((sum, op) => sum + (c.counts()[op] ?? 0), 0);
 const HOUR = 3_600_000;
 const admin = createTestClient();
 const cleanups: (() => Promise<void>)[] = [];

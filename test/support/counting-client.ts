@@ -48,3 +48,11 @@ export function createCountingClient(endpoint: string = testEndpoint()): Countin
     writes: () => ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].reduce((sum, op) => sum + (handler.counts[op] ?? 0), 0),
   };
 }
+
+/** DynamoDB's control-plane operations: the calls a serverless store or a non-maintainer never makes. */
+export const CONTROL_PLANE = ['CreateTable', 'DescribeTable', 'DeleteTable', 'ListTables', 'UpdateTable', 'DescribeTimeToLive', 'UpdateTimeToLive'] as const;
+
+/** How many control-plane calls the client has counted. */
+export function controlCalls(client: CountingClient): number {
+  return CONTROL_PLANE.reduce((sum, op) => sum + (client.counts()[op] ?? 0), 0);
+}
