@@ -47,14 +47,20 @@ const MAX_HOPS = 3;
  * @returns the copy, a tombstone (destroyed), an unreadable item, or undefined when nothing is stored.
  */
 export async function locate(ctx: StoreContext, id: string, deadline: Deadline, consistent: boolean, anchor?: TableRef): Promise<Found | undefined> {
-  try {
-    return await locateOnce(ctx, id, deadline, consistent, anchor);
-  } catch (error) {
-    // Tables are assumed from the clock: the current one may not be there yet (created late).
-    // It is now marked missing, so the plan falls back to the table before it: read again, once
-    // (with no table left to read, the table is gone: that is an error, not a miss).
-    if (!isSessionManagerError(error, 'backend.tableMissing') || ctx.strategy.readPlan(ctx.options.now()).first.length === 0) throw error;
-    return await locateOnce(ctx, id, deadline, consistent, anchor);
+  const tried = new Set<string>();
+  for (;;) {
+    const current = ctx.strategy.writeTable(ctx.options.now());
+    if (current !== undefined) tried.add(current.name);
+    try {
+      return await locateOnce(ctx, id, deadline, consistent, anchor);
+    } catch (error) {
+      // Tables are assumed from the clock: the current one may not be there yet (created late, or
+      // a maintainer more than a period late). It is now marked missing, so the plan falls back to
+      // an older table: read again (with no table left that was not tried, the table is gone:
+      // that is an error, not a miss).
+      const next = isSessionManagerError(error, 'backend.tableMissing') ? ctx.strategy.writeTable(ctx.options.now()) : undefined;
+      if (next === undefined || tried.has(next.name)) throw error;
+    }
   }
 }
 

@@ -67,12 +67,19 @@ export async function writeSession(ctx: StoreContext, id: string, build: ItemBui
   const writeId = newWriteId();
   if (base === undefined) {
     // A new session goes to the write table, which is assumed from the clock: if it is not there
-    // yet, it is now marked missing and the write goes to the table still in use. Nothing was written.
-    try {
-      return await putAbsent(ctx, targetFor(ctx, undefined), id, build(1, writeId), writeId, 1, deadline);
-    } catch (error) {
-      if (!isSessionManagerError(error, 'backend.tableMissing')) throw error;
-      return await putAbsent(ctx, targetFor(ctx, undefined), id, build(1, writeId), writeId, 1, deadline);
+    // yet, it is now marked missing and the write goes to the table in use then (an older one, as
+    // a maintainer may be more than a period late; or the next period's, when the clock has just
+    // passed a boundary), until one is there or only tables already tried are left. Nothing was written.
+    const tried = new Set<string>();
+    for (let target = targetFor(ctx, undefined); ; ) {
+      tried.add(target.name);
+      try {
+        return await putAbsent(ctx, target, id, build(1, writeId), writeId, 1, deadline);
+      } catch (error) {
+        const next = isSessionManagerError(error, 'backend.tableMissing') ? ctx.strategy.writeTable(ctx.options.now()) : undefined;
+        if (next === undefined || tried.has(next.name)) throw error;
+        target = next;
+      }
     }
   }
   if (base.movingTo !== undefined) return await putAbsent(ctx, base.movingTo, id, build(base.version + 1, writeId), writeId, base.version + 1, deadline);
@@ -97,16 +104,19 @@ export async function writeSession(ctx: StoreContext, id: string, build: ItemBui
  * no session has; a missing one is marked so, and the write goes to the table still in use.
  */
 async function confirmedTarget(ctx: StoreContext, base: TableRef, deadline: Deadline): Promise<TableRef> {
-  const target = targetFor(ctx, base);
-  if (target.name === base.name || ctx.seenTables.has(target.name)) return target;
-  try {
-    await ctx.backend.send('GetItem', buildGetInput(target.name, RESERVED_KEY.probe, false), deadline);
-    noteSeen(ctx, target.name);
-    return target;
-  } catch (error) {
-    if (!isSessionManagerError(error, 'backend.tableMissing')) throw error;
-    ctx.strategy.markMissing(target.name);
-    return targetFor(ctx, base);
+  // A table found missing leaves an older one in use: probe until one is there (or it is base's own).
+  const tried = new Set<string>();
+  for (let target = targetFor(ctx, base); ; target = targetFor(ctx, base)) {
+    if (target.name === base.name || ctx.seenTables.has(target.name) || tried.has(target.name)) return target;
+    tried.add(target.name);
+    try {
+      await ctx.backend.send('GetItem', buildGetInput(target.name, RESERVED_KEY.probe, false), deadline);
+      noteSeen(ctx, target.name);
+      return target;
+    } catch (error) {
+      if (!isSessionManagerError(error, 'backend.tableMissing')) throw error;
+      ctx.strategy.markMissing(target.name);
+    }
   }
 }
 

@@ -93,6 +93,45 @@ describe('serverless mode', () => {
     expect(controlCalls(counting)).toBe(0);
     expect(await listTablesWithPrefix(admin, base)).toHaveLength(1);
   });
+
+  it('keeps loading and saving in the latest table there is when the maintainer is more than one period late', async () => {
+    // A Lambda cold start that took long, or a maintenance schedule that failed for a while: neither
+    // the clock's period nor the one before has a table. express-session answers 200 before its
+    // save has finished (it sends the status first), so a save that failed here was a write lost
+    // behind a success; the save error counter says so where the response cannot.
+    const base = uniqueBaseName('sls-later');
+    track(base);
+    const clock = createManualClock(Math.floor(Date.now() / HOUR) * HOUR + HOUR / 2);
+    const ops = await maintainer(base, clock);
+    const counting = createCountingClient();
+    const store = storeOn(counting, { tableBaseName: base, tableRotationSeconds: 3600, maxInactiveInterval: 3 * 3600, longestLifetimeSeconds: 4 * 3600, serverless: true, now: clock });
+    const server = await serve(createTestApp(expressUnderTest(), store));
+    cleanups.push(() => server.close());
+    const saveErrors = (): number => store.metrics().counters['session.save.error']?.total ?? 0;
+    const browser = new CookieClient(server.url);
+    expect((await browser.get('/count')).json).toEqual({ views: 1 });
+    clock.advance(2 * HOUR); // two periods on: only the table of two periods ago is there
+    const fresh = new CookieClient(server.url);
+    expect((await fresh.get('/count')).json).toEqual({ views: 1 }); // a new session, the first request after the cold start
+    expect(saveErrors()).toBe(0);
+    expect((await fresh.get('/peek')).json).toMatchObject({ session: { views: 1 } });
+    expect((await browser.get('/count')).json).toEqual({ views: 2 });
+    expect((await browser.get('/count')).json).toEqual({ views: 3 });
+    expect(await listTablesWithPrefix(admin, base)).toHaveLength(1);
+    // The maintainer catches up; once the store looks again, sessions move on to the new table.
+    await ops.maintain();
+    clock.advance(2000);
+    expect((await fresh.get('/count')).json).toEqual({ views: 2 });
+    expect((await browser.get('/count')).json).toEqual({ views: 4 });
+    const hitsInCurrent = (): number => store.metrics().counters['session.load.hit_current']?.total ?? 0;
+    const hitsBefore = hitsInCurrent();
+    expect((await fresh.get('/peek')).json).toMatchObject({ session: { views: 2 } });
+    expect((await browser.get('/peek')).json).toMatchObject({ session: { views: 4 } });
+    expect(hitsInCurrent()).toBe(hitsBefore + 2); // both now in the new table
+    expect(await listTablesWithPrefix(admin, base)).toHaveLength(2);
+    expect(saveErrors()).toBe(0);
+    expect(controlCalls(counting)).toBe(0);
+  });
 });
 
 describe('one maintainer among many processes', () => {

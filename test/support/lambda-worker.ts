@@ -36,6 +36,11 @@ export interface LambdaReply {
   readonly startedBetweenInvocations: number;
   /** Every DynamoDB operation sent so far, by name. */
   readonly calls: Record<string, number>;
+  /**
+   * Saves that failed so far (`session.save.error`). express-session sends the status before its
+   * save has finished, so a failed save still answers 200: a write lost behind a success.
+   */
+  readonly saveErrors: number;
   readonly serverless: boolean;
 }
 
@@ -98,7 +103,7 @@ process.on('message', (message: LambdaInvocation) => {
     clearTimeout(timer);
     const inFlightAtResponse = inFlight;
     invoking = false;
-    const answer: LambdaReply = { ...fields, inFlightAtResponse, startedBetweenInvocations, calls: { ...calls }, serverless: store.core.options.serverless };
+    const answer: LambdaReply = { ...fields, inFlightAtResponse, startedBetweenInvocations, calls: { ...calls }, saveErrors: store.metrics().counters['session.save.error'].total, serverless: store.core.options.serverless };
     process.send?.(answer);
   };
   Promise.race([handler(message.event, { functionName: env('AWS_LAMBDA_FUNCTION_NAME') }), timeout]).then(

@@ -114,12 +114,18 @@ export class TableRotation implements ExpiryStrategy {
     return retryAt === undefined || nowMs >= retryAt;
   }
 
-  /** The period whose table is in use at `period` (see `inUsePeriod`). */
+  /**
+   * The period whose table is in use at `period` (see `inUsePeriod`). Assuming tables, it is the
+   * latest period, down to the oldest kept one, whose table is usable or not found missing: with a
+   * maintainer late by more than a period, the data plane finds the clock's table and the one
+   * before missing, and the latest table still there stays in use (as `inUsePeriod` does with
+   * known tables).
+   */
   #inUse(period: number): number | undefined {
-    if (!this.#o.assumeTables) return inUsePeriod(period, this.#known);
-    const states = new Map<number, { status: string }>(this.#known);
-    for (let p = period - 1; p <= period; p += 1) if (!states.has(p) && this.#isActive(p)) states.set(p, { status: 'ACTIVE' });
-    return inUsePeriod(period, states);
+    if (this.#o.assumeTables) {
+      for (let p = period; p >= period - this.#o.keptPeriods; p -= 1) if (this.#isActive(p)) return p;
+    }
+    return inUsePeriod(period, this.#known);
   }
 
   #ref(period: number, role: TableRole): TableRef {
