@@ -9,6 +9,10 @@ export type { SessionTrackerOptions, TrackedStore } from './tracker/middleware.j
 export { SessionStore } from './store/index.js';
 export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession, KeyUsage } from './store/index.js';
 
+// User sessions (the user index: `userIdOf`): list a user's sessions, revoke them.
+export type { UserSession, RevokeOptions, UserIndexAdded } from './store/index.js';
+export { USER_INDEX_NAME } from './codec/item-format.js';
+
 // Options.
 export type {
   DynamoSessionStoreOptions,

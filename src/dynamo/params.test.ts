@@ -45,9 +45,10 @@ describe('input builders', () => {
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('a fence names the later table, moves the version on and keeps the data, only over the loaded unfenced copy', () => {
+  it('a fence names the later table, moves the version on and keeps the data, only over the loaded unfenced copy; the user index key goes', () => {
     const input = buildFenceInput('t1', 'abcdefgh', 4, 't2', 'w1');
-    expect(input.UpdateExpression).toBe('SET #moved = :to, #v = :next, #w = :w');
+    expect(input.UpdateExpression).toBe('SET #moved = :to, #v = :next, #w = :w REMOVE #uid');
+    expect(input.ExpressionAttributeNames).toMatchObject({ '#uid': 'uid' });
     expect(input.ConditionExpression).toBe('#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)');
     expect(input.ExpressionAttributeValues).toEqual({ ':to': { S: 't2' }, ':next': { N: '5' }, ':w': { S: 'w1' }, ':expected': { N: '4' } });
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
