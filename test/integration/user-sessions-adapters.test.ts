@@ -172,7 +172,8 @@ describe('request helpers', () => {
         ctx.body = { ended: await koaHelpers.signOutOtherDevices(ctx) };
       }
     });
-    const server = await serve(app.callback());
+    const handle = app.callback();
+    const server = await serve((req, res) => void handle(req, res));
     cleanups.push(() => server.close());
     await scenario(server.url, 'koa.sess');
   });
@@ -215,7 +216,8 @@ describe('request helpers', () => {
         ctx.body = { user: ctx.session?.user ?? null };
       }
     });
-    const server = await serve(app.callback());
+    const handle = app.callback();
+    const server = await serve((req, res) => void handle(req, res));
     cleanups.push(() => server.close());
     await core.core.set('y'.repeat(24), { cookie: { originalMaxAge: null, expires: null }, user: 'alice' });
     const fresh = new CookieClient(server.url);
