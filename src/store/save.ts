@@ -145,7 +145,7 @@ async function write(
     ctx.metrics.increment(METRIC.sessionSavePut);
     logSaved(ctx, id, session, written.table.name, outcomeReason);
     // A sign-in (a user index key the session did not have) reads the user's revocation marker once.
-    if (await endIfRevoked(ctx, id, { table: written.table, item: written.item, uidBefore: last?.uid ?? load?.uid }, deadline)) return { action: 'dropped', reason: 'destroyed' };
+    if (await endIfRevoked(ctx, id, { table: written.table, item: written.item, uidBefore: last !== undefined ? last.uid : load?.uid }, deadline)) return { action: 'dropped', reason: 'destroyed' };
     // The context describes the caller's session, not a merged one: a further save of the same
     // object then sends only what changed since, not the removal of keys it never had.
     const context: LoadContext = { table: written.table, version: written.version, bodyJson, lastAccessedMs, expiresAtMs, createdAtMs, merged: outcomeReason === 'merged', ...(uid === undefined ? {} : { uid }) };
