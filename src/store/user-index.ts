@@ -67,7 +67,10 @@ async function probe(ctx: StoreContext, table: TableRef, deadline: Deadline): Pr
     return 'ACTIVE';
   } catch (error) {
     if (isSessionManagerError(error, 'backend.userIndexMissing')) return error.details.status === 'CREATING' ? 'CREATING' : 'MISSING';
-    if (isSessionManagerError(error, 'backend.tableMissing') && table.role !== 'current') return 'ABSENT';
+    if (isSessionManagerError(error, 'backend.tableMissing') && table.role !== 'current') {
+      ctx.strategy.markMissing(table.name); // as a load would: not assumed again for a while
+      return 'ABSENT';
+    }
     throw error;
   }
 }

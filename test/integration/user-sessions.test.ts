@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SessionStore, USER_INDEX_NAME, isSessionManagerError, type DynamoSessionStoreOptions } from '../../src/index.js';
 import type { SessionRecord } from '../../src/codec/codec.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
-import { createCountingClient, type CountingClient } from '../support/counting-client.js';
+import { controlCalls, createCountingClient, type CountingClient } from '../support/counting-client.js';
 import { createTestClient, dropTablesWithPrefix, testEndpoint, uniqueBaseName } from '../support/dynamo.js';
 import { createGatedClient } from '../support/gated-client.js';
 import { createManualClock } from '../support/manual-clock.js';
@@ -334,6 +334,35 @@ describe('tables and costs', () => {
     expect((error as Error).message).toContain(base);
     expect((error as Error).message).toContain('dsm add-user-index');
     await expect(store.listUserSessions('alice')).rejects.toMatchObject({ code: 'backend.userIndexMissing' });
+  });
+
+  it('ready() names the previous rotation table when it lacks the index, while the current one has it', async () => {
+    const clock = createManualClock(Math.floor(T0 / HOUR) * HOUR + HOUR / 2);
+    const base = newBase('prev');
+    const plain = await storeOn(base, { now: clock, tableRotationSeconds: 3600, userIdOf: undefined, revokeSecondPassMs: undefined });
+    const previous = plain.tables().find((t) => t.role === 'current')!.name;
+    clock.advance(HOUR);
+    const store = new SessionStore({ dynamoEndpoint: testEndpoint(), tableBaseName: base, now: clock, tableRotationSeconds: 3600, maintenanceIntervalSeconds: 0, userIdOf: userOf });
+    cleanups.push(() => store.close());
+    await expect(store.ready()).rejects.toMatchObject({ code: 'backend.userIndexMissing', details: { table: previous } });
+    const current = store.tables().find((t) => t.role === 'current')!.name;
+    expect((await admin.send(new DescribeTableCommand({ TableName: current }))).Table?.GlobalSecondaryIndexes?.[0]?.IndexName).toBe(USER_INDEX_NAME);
+  });
+
+  it('ready() makes no control-plane call of its own (serverless: data-plane probes once per table)', async () => {
+    const clock = createManualClock(Math.floor(T0 / HOUR) * HOUR + HOUR / 2);
+    const base = newBase('sls');
+    await storeOn(base, { now: clock, tableRotationSeconds: 3600 }); // the maintainer: creates the tables
+    const counting = createCountingClient();
+    const store = await storeOn(base, { now: clock, tableRotationSeconds: 3600, serverless: true, maintenanceIntervalSeconds: undefined }, counting);
+    expect(controlCalls(counting)).toBe(0);
+    expect(counting.counts()).toEqual({ Query: 2 }); // the current table, and the previous one the clock assumes (not there)
+    counting.reset();
+    await store.ready();
+    expect(counting.counts()).toEqual({}); // checked once per table
+    const id = await signedIn(store, 'alice');
+    expect((await store.listUserSessions('alice')).map((x) => x.id)).toEqual([id]);
+    expect(controlCalls(counting)).toBe(0);
   });
 
   it('with the feature off: no index, and not a call more than before', async () => {
