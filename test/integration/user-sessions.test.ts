@@ -171,6 +171,33 @@ describe('listing', () => {
     expect(await store.listUserSessions('alice')).toMatchObject([{ id, device: { agent: 'curl' } }]);
   });
 
+  it('a session stored before userIdOf was set joins the index at its next refresh, not before', async () => {
+    const clock = createManualClock(T0);
+    const base = newBase('join');
+    const counting = createCountingClient();
+    const store = await storeOn(base, { now: clock }, counting); // creates the table, with the index
+    const before = await storeOn(base, { now: clock, userIdOf: undefined, revokeSecondPassMs: undefined });
+    const id = await signedIn(before, 'alice');
+    expect((await scan(base))[0]).not.toHaveProperty('uid');
+    let loaded = await store.get(id);
+    counting.reset();
+    await store.touch(id, loaded!.session, { load: loaded!.context }); // refresh not due: nothing written
+    await store.flush();
+    expect(counting.counts()).toEqual({});
+    expect(await store.listUserSessions('alice')).toEqual([]);
+    clock.advance(10 * 60_000);
+    loaded = await store.get(id);
+    counting.reset();
+    await store.touch(id, loaded!.session, { load: loaded!.context }); // the refresh rewrites the item, with uid
+    await store.flush();
+    expect(counting.counts()).toEqual({ PutItem: 1, GetItem: 1 }); // the rewrite, and the marker read of a sign-in
+    expect((await store.listUserSessions('alice')).map((s) => s.id)).toEqual([id]);
+    // A store without userIdOf keeps the uid when it rewrites the session.
+    loaded = await before.get(id);
+    await before.set(id, { ...loaded!.session, cart: 2 }, { load: loaded!.context });
+    expect((await scan(base))[0]?.uid).toEqual({ S: 'alice' });
+  });
+
   it('takes numeric user ids as their decimal text, and refuses an empty one', async () => {
     const store = await storeOn(newBase('num'), { userIdOf: (s) => s.uid as number | undefined });
     const id = sid();
