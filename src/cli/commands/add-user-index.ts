@@ -52,6 +52,6 @@ export function formatAddUserIndex(result: AddUserIndexResult): string {
     { header: 'TABLE', value: (row) => row.table },
     { header: 'USER INDEX', value: (row) => (row.status === 'added' ? 'added (building)' : 'present') },
   ]);
-  const summary = added === 0 ? 'Every table has the user index.' : `Asked DynamoDB to build the index on ${added} table${added === 1 ? '' : 's'}; \`dsm status\` shows the tables.`;
+  const summary = added === 0 ? 'Every table has the user index.' : `Asked DynamoDB to build the index on ${added} table${added === 1 ? '' : 's'}; it fills in the background (sessions with a user), and listing works once it is ACTIVE.`;
   return [table, '', summary].join('\n');
 }

@@ -96,6 +96,7 @@ export function formatDevice(device: Readonly<Record<string, unknown>> | null): 
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ')
     // Control characters in stored facts (a hostile user agent) must not reach the terminal.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
   if (text === '') return '-';
   return text.length > DEVICE_TEXT_CHARS ? `${text.slice(0, DEVICE_TEXT_CHARS - 1)}…` : text;
