@@ -9,6 +9,13 @@ export type { SessionTrackerOptions, TrackedStore } from './tracker/middleware.j
 export { SessionStore } from './store/index.js';
 export type { LoadContext, LoadedSession, SaveHints, SaveResult, InspectedSession, KeyUsage } from './store/index.js';
 
+// User sessions (the user index: `userIdOf`): list a user's sessions, revoke them; the Express
+// request helpers (the Fastify and Koa ones are in their subpaths).
+export type { UserSession, RevokeOptions, UserIndexAdded } from './store/index.js';
+export { USER_INDEX_NAME } from './codec/item-format.js';
+export { listMySessions, signOutOtherDevices } from './adapters/express-user-sessions.js';
+export type { MySession } from './adapters/user-sessions.js';
+
 // Options.
 export type {
   DynamoSessionStoreOptions,

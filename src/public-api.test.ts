@@ -10,6 +10,11 @@ import {
   type MetricsSnapshot,
   type EncryptionAdapter,
   type EncryptionOptions,
+  type MySession,
+  type UserSession,
+  type RevokeOptions,
+  listMySessions,
+  signOutOtherDevices,
 } from './index.js';
 import { startLocalDynamo, type LocalDynamo } from './local/index.js';
 import type { Store } from 'express-session';
@@ -33,6 +38,16 @@ describe('public types', () => {
     expectTypeOf<DynamoSessionStore['metrics']>().returns.toEqualTypeOf<MetricsSnapshot>();
   });
 
+  it('user sessions: the store lists, revokes and adds the index; the request helpers never show a session id', () => {
+    expectTypeOf<DynamoSessionStore['listUserSessions']>().returns.toEqualTypeOf<Promise<UserSession[]>>();
+    expectTypeOf<DynamoSessionStore['revokeUserSessions']>().parameters.toEqualTypeOf<[userId: string, options?: RevokeOptions]>();
+    expectTypeOf<DynamoSessionStore['revokeUserSessions']>().returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(listMySessions).returns.toEqualTypeOf<Promise<MySession[]>>();
+    expectTypeOf(signOutOtherDevices).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf<MySession>().not.toHaveProperty('id');
+    expectTypeOf<MySession['ref']>().toEqualTypeOf<string>();
+  });
+
   it('errors carry a code union and the guard narrows', () => {
     expectTypeOf<SessionManagerError['code']>().toEqualTypeOf<ErrorCode>();
     expectTypeOf<'backend.throttled'>().toMatchTypeOf<ErrorCode>();
@@ -52,9 +67,12 @@ describe('what the package root does not expose', () => {
     const root = (await import('./index.js')) as Record<string, unknown>;
     for (const name of ['resolveOptions', 'DEFAULTS', 'metricsRecorder']) expect(root).not.toHaveProperty(name);
     const key = 'q'.repeat(43) + '=';
-    const store = new DynamoSessionStore({ dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'AKIAEXAMPLE', awsSecretKey: 'very-secret-key', maintenanceIntervalSeconds: 0, encryption: { keys: [{ id: 'k1', key }] } });
+    const userIdKey = 'user-id-hmac-key-' + 'z'.repeat(24);
+    const store = new DynamoSessionStore({ dynamoEndpoint: 'http://127.0.0.1:9', awsAccessKey: 'AKIAEXAMPLE', awsSecretKey: 'very-secret-key', maintenanceIntervalSeconds: 0, encryption: { keys: [{ id: 'k1', key }] }, userIdOf: () => undefined, userIdKey });
     try {
       expect(JSON.stringify(store.core.options)).not.toContain('very-secret-key');
+      expect(JSON.stringify(store.core.options.userIndex)).toBe('{"revokeSecondPassMs":2000,"ids":{"hashed":true}}');
+      expect(inspect(store, { depth: 20, showHidden: true })).not.toContain('zzzzzzzz');
       expect(JSON.stringify(store.core.options.encryption)).toBe('{"keyIds":["k1"],"adapter":false,"acceptPlaintext":false,"write":"encrypted"}');
       expect(inspect(store, { depth: 20, showHidden: true })).not.toContain(key.slice(0, 20));
       expect(store.core).not.toHaveProperty('metricsRecorder');

@@ -5,7 +5,17 @@ import type { SessionRecord } from '../codec/codec.js';
 import type { DynamoSessionStoreOptions } from '../config/options.js';
 import type { TableInfo } from '../expiry/strategy.js';
 import type { MetricsSnapshot } from '../metrics/registry.js';
-import { SessionStore, ensureRequestState, requestStateFor, type InspectedSession, type LoadContext, type SaveHints } from '../store/index.js';
+import {
+  SessionStore,
+  ensureRequestState,
+  requestStateFor,
+  type InspectedSession,
+  type LoadContext,
+  type RevokeOptions,
+  type SaveHints,
+  type UserIndexAdded,
+  type UserSession,
+} from '../store/index.js';
 import { settle, type Callback } from './callback.js';
 
 /**
@@ -144,5 +154,20 @@ export class DynamoSessionStore extends Store {
   /** One session for an operator, secret values masked unless `reveal`. */
   inspect(sid: string, options?: { reveal?: boolean }): Promise<InspectedSession | null> {
     return this.#core.inspect(sid, options);
+  }
+
+  /** A user's live sessions, newest first (needs `userIdOf`; see {@link SessionStore.listUserSessions}). */
+  listUserSessions(userId: string): Promise<UserSession[]> {
+    return this.#core.listUserSessions(userId);
+  }
+
+  /** Ends a user's sessions but `except`; how many it ended (see {@link SessionStore.revokeUserSessions}). */
+  revokeUserSessions(userId: string, options?: RevokeOptions): Promise<number> {
+    return this.#core.revokeUserSessions(userId, options);
+  }
+
+  /** Adds the user index to every live table that lacks it (see {@link SessionStore.addUserIndex}). */
+  addUserIndex(): Promise<UserIndexAdded[]> {
+    return this.#core.addUserIndex();
   }
 }

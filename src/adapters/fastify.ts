@@ -7,6 +7,9 @@ import { SessionManagerError } from '../errors.js';
 import { coreOf } from '../tracker/core-of.js';
 import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '../tracker/middleware.js';
 import { requestScope, requestStateFor } from '../store/index.js';
+import { listSessionsOfRequest, signOutOthersOfRequest, type MySession, type RequestSessionFacts } from './user-sessions.js';
+
+export type { MySession } from './user-sessions.js';
 
 /** Options of {@link fastifySessionTracker}. */
 export interface FastifySessionTrackerOptions extends SessionTrackerOptions {
@@ -159,3 +162,41 @@ Object.assign(trackerPlugin, {
  * ```
  */
 export const fastifySessionTracker: FastifyPluginCallback<FastifySessionTrackerOptions> = trackerPlugin;
+
+/** The store, session and session id @fastify/session put on the request. */
+function factsOf(request: FastifyRequest): RequestSessionFacts {
+  const r = request as unknown as { sessionStore?: unknown; session?: unknown };
+  return {
+    store: r.sessionStore,
+    session: isFastifySession(r.session) ? (r.session as unknown as SessionRecord) : undefined,
+    sessionId: isFastifySession(r.session) ? r.session.sessionId : undefined,
+  };
+}
+
+/**
+ * The signed-in user's live sessions ("signed in on"), newest first: each with its device facts,
+ * `ref` (a short handle, never the session id) and whether it is this request's (`current`).
+ * Needs the store's `userIdOf` (docs/user-sessions.md).
+ *
+ * @param request - a Fastify request that went through @fastify/session with a `DynamoSessionStore`.
+ * @throws {SessionManagerError} `user.notSignedIn`, `config.userIndexOff`, `backend.*`.
+ * @example
+ * ```ts
+ * app.get('/account/sessions', async (request) => await listMySessions(request));
+ * ```
+ */
+export async function listMySessions(request: FastifyRequest): Promise<MySession[]> {
+  return await listSessionsOfRequest(factsOf(request));
+}
+
+/**
+ * Ends every other session of the signed-in user ("sign out other devices"), keeping this
+ * request's session.
+ *
+ * @param request - a Fastify request that went through @fastify/session with a `DynamoSessionStore`.
+ * @returns how many sessions were ended.
+ * @throws {SessionManagerError} `user.notSignedIn`, `config.userIndexOff`, `backend.*`.
+ */
+export async function signOutOtherDevices(request: FastifyRequest): Promise<number> {
+  return await signOutOthersOfRequest(factsOf(request));
+}

@@ -9,6 +9,9 @@ import { sessionTracker, type SessionTrackerOptions, type TrackedStore } from '.
 import { SessionStore, ensureRequestState, requestStateFor, type RequestState } from '../store/index.js';
 import { dropSetCookies, isCookieNamed } from '../tracker/set-cookie.js';
 import { fromKoaSession, toKoaSession, type KoaSessionData } from './koa/session-data.js';
+import { listSessionsOfRequest, signOutOthersOfRequest, type MySession, type RequestSessionFacts } from './user-sessions.js';
+
+export type { MySession } from './user-sessions.js';
 
 export type { KoaSessionData } from './koa/session-data.js';
 
@@ -189,4 +192,62 @@ export function koaSessionTracker(store: KoaSessionStore | TrackedStore, options
 
 function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
+}
+
+/** The part of a Koa context the user session helpers read (koa-session's `session` and `sessionOptions`). */
+export interface KoaSessionContextLike {
+  readonly req: IncomingMessage;
+  readonly session?: unknown;
+  readonly sessionOptions?: { readonly store?: unknown } | undefined;
+}
+
+/**
+ * The key of the request's session: the one this store loaded or saved in the request, else the
+ * one koa-session made for a new session (its per-request context keeps it as `externalKey`).
+ */
+function sessionKeyOf(ctx: KoaSessionContextLike): string | undefined {
+  const state = requestStateFor(ctx.req);
+  const known = [...(state?.loads.keys() ?? []), ...(state?.written ?? [])][0];
+  if (known !== undefined) return known;
+  const symbol = Object.getOwnPropertySymbols(ctx).find((s) => s.description === 'contextSession instance');
+  const key = symbol === undefined ? undefined : (ctx as unknown as Record<symbol, { externalKey?: unknown } | undefined>)[symbol]?.externalKey;
+  return typeof key === 'string' ? key : undefined;
+}
+
+function factsOf(ctx: KoaSessionContextLike): RequestSessionFacts {
+  const session = ctx.session as { toJSON?: () => unknown } | null | undefined;
+  return {
+    store: ctx.sessionOptions?.store,
+    session: typeof session?.toJSON === 'function' ? fromKoaSession(session.toJSON()) : undefined,
+    sessionId: sessionKeyOf(ctx),
+  };
+}
+
+/**
+ * The signed-in user's live sessions ("signed in on"), newest first: each with its device facts,
+ * `ref` (a short handle, never the session key) and whether it is this request's (`current`).
+ * Needs the store's `userIdOf` (docs/user-sessions.md), which gets the session as stored (koa's
+ * data with a `cookie`).
+ *
+ * @param ctx - a Koa context that went through koa-session with a `koaSessionStore`.
+ * @throws {SessionManagerError} `user.notSignedIn`, `config.userIndexOff`, `backend.*`.
+ * @example
+ * ```ts
+ * router.get('/account/sessions', async (ctx) => { ctx.body = await listMySessions(ctx); });
+ * ```
+ */
+export async function listMySessions(ctx: KoaSessionContextLike): Promise<MySession[]> {
+  return await listSessionsOfRequest(factsOf(ctx));
+}
+
+/**
+ * Ends every other session of the signed-in user ("sign out other devices"), keeping this
+ * request's session.
+ *
+ * @param ctx - a Koa context that went through koa-session with a `koaSessionStore`.
+ * @returns how many sessions were ended.
+ * @throws {SessionManagerError} `user.notSignedIn`, `config.userIndexOff`, `backend.*`.
+ */
+export async function signOutOtherDevices(ctx: KoaSessionContextLike): Promise<number> {
+  return await signOutOthersOfRequest(factsOf(ctx));
 }

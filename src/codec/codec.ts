@@ -35,6 +35,8 @@ export interface StoredSession {
   readonly writeId: string | undefined;
   /** Set on a fenced copy: the table the session moved on to. This copy is no longer written. */
   readonly movedTo: string | undefined;
+  /** The user index key (`uid`) the item carries, when it has a user (`userIdOf`). */
+  readonly uid?: string | undefined;
 }
 
 /** What stays of a destroyed session until its table goes: it keeps late writers from bringing it back. */
@@ -149,6 +151,8 @@ export interface SessionItemFields {
   readonly createdAtMs?: number;
   /** The id of this write, to recognise it after its answer was lost. */
   readonly writeId?: string;
+  /** The user index key, for a session with a user (`userIdOf`); absent otherwise. */
+  readonly uid?: string | undefined;
 }
 
 /** Builds a full session item. Every session item has `data`. */
@@ -162,6 +166,7 @@ export function buildSessionItem(fields: SessionItemFields): Item {
     [ATTR.expiresAtMs]: { N: String(fields.expiresAtMs) },
     [ATTR.createdAt]: { N: String(fields.createdAtMs ?? fields.lastAccessedMs) },
     ...(fields.writeId === undefined ? {} : { [ATTR.writeId]: { S: fields.writeId } }),
+    ...(fields.uid === undefined ? {} : { [ATTR.uid]: { S: fields.uid } }),
   };
 }
 
@@ -201,6 +206,7 @@ export function decodeItem(item: Item): StoredSession | Tombstone {
   if (createdAtMs === undefined) throw corrupt('createdAt is not a number');
   const writeId = readOptionalString(item, ATTR.writeId);
   const movedTo = readOptionalString(item, ATTR.movedTo);
+  const uid = readOptionalString(item, ATTR.uid);
   return {
     kind: 'session',
     id,
@@ -212,6 +218,7 @@ export function decodeItem(item: Item): StoredSession | Tombstone {
     dataBytes: data.byteLength,
     writeId,
     movedTo,
+    ...(uid === undefined ? {} : { uid }),
   };
 }
 
@@ -227,6 +234,12 @@ function readOptionalString(item: Item, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || typeof value.S !== 'string') throw corrupt(`${name} is not a string`);
   return value.S;
+}
+
+/** The user index key (`uid`) of a raw item, or undefined. */
+export function uidOfItem(item: Item | undefined): string | undefined {
+  const value = item?.[ATTR.uid]?.S;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The write id of a raw item, without decoding the rest: recognises one's own write after a lost answer. */

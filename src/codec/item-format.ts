@@ -13,6 +13,7 @@
  * | `createdAt`    | N    | epoch ms the session was first stored (kept by every rewrite)   |
  * | `movedTo`      | S    | only on fenced copies: the table the session moved on to        |
  * | `writeId`      | S    | random id of the write that made this item version              |
+ * | `uid`          | S    | only on live sessions with a user (`userIdOf`): the user index key |
  */
 export const ATTR = Object.freeze({
   id: 'id',
@@ -25,6 +26,21 @@ export const ATTR = Object.freeze({
   createdAt: 'createdAt',
   movedTo: 'movedTo',
   writeId: 'writeId',
+  uid: 'uid',
+} as const);
+
+/**
+ * The sparse global secondary index of the user index (`userIdOf`): hash key `uid` (S), keys
+ * only. Only live session items carry `uid`, so only they are in it.
+ */
+export const USER_INDEX_NAME = 'uid-index';
+
+/** Attributes of a revocation marker (`#revoked#<uid>`), besides `id`, `expiresAt` and `expiresAtMs`. */
+export const MARKER_ATTR = Object.freeze({
+  /** Epoch ms of the latest revoke of the user's sessions. */
+  revokedAt: 'revokedAt',
+  /** The session the revoke kept (`except`): its `sessionRef` (16 hex digits of the SHA-256 of its id), never the id. */
+  exceptRef: 'exceptRef',
 } as const);
 
 /**
@@ -34,8 +50,13 @@ export const ATTR = Object.freeze({
 export const RESERVED_KEY = Object.freeze({
   /** The maintainer lease: which process runs table maintenance (`owner`, `until`). */
   maintainer: '#maintainer',
-  /** Read only to learn whether a table is there. */
+  /** Read only to learn whether a table is there (and, as a user index key, whether it has the index). */
   probe: '#probe',
+  /**
+   * Prefix of a user's revocation marker, `#revoked#<uid>`: when their sessions were last revoked,
+   * read by a sign-in (see docs/user-sessions.md).
+   */
+  revokedPrefix: '#revoked#',
 } as const);
 
 /** Whether `id` is one of the store's own keys rather than a session id. */

@@ -1,3 +1,4 @@
+import { SESSION_ID_PATTERN } from '../codec/session-id.js';
 import type { EncryptionWriteMode } from '../encryption/types.js';
 import { DEFAULT_STATSD_PORT } from '../metrics/options.js';
 
@@ -38,10 +39,14 @@ export const DEFAULTS = Object.freeze({
   /** DynamoDB's item size limit, 400 KB. */
   maxItemBytes: 409_600,
   /** Session ids: printable, no spaces, 8 to 256 characters. */
-  sessionIdPattern: /^[A-Za-z0-9_\-+/=.:~]{8,256}$/,
+  sessionIdPattern: SESSION_ID_PATTERN,
   /** What an encrypting store writes, and the key id of a connect-mongo-shaped `cryptoAdapter`. */
   encryptionWrite: 'encrypted',
   cryptoAdapterKeyId: 'crypto-adapter',
+  /** Delay of a revoke's second pass over the user index (which is eventually consistent). */
+  revokeSecondPassMs: 2000,
+  /** The session key `listUserSessions` reads the device facts from, unless `deviceOf` is given. */
+  deviceKey: 'device',
   secretKeyPatterns: ['password', 'passwd', 'secret', 'token', 'key', 'auth', 'card', 'cvv', 'ssn'],
 } as const);
 

@@ -4,3 +4,5 @@ export { DEFAULTS, EXPIRY_MODES, BILLING_MODES, BACKEND_ERROR_POLICIES, TRANSPOR
 export type { DynamoSessionStoreOptions, ExpiryMode, BillingMode, BackendErrorPolicy, IgnorePattern, Transport } from './options.js';
 export { resolveMigrateFrom, CONNECT_DYNAMODB_DEFAULTS } from './migrate-from.js';
 export type { MigrateFromOptions, ConnectDynamodbSource, ResolvedConnectDynamodbSource } from './migrate-from.js';
+export { resolveUserIndex, defaultDeviceOf } from './user-index-options.js';
+export type { ResolvedUserIndex } from './user-index-options.js';

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../clock.js';
+import type { SessionRecord } from '../codec/codec.js';
 import type { EncryptionOptions } from '../encryption/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsSink } from '../metrics/sink.js';
@@ -170,4 +171,36 @@ export interface DynamoSessionStoreOptions {
    * managed elsewhere through an adapter); see docs/security.md. @default undefined (plaintext)
    */
   encryption?: EncryptionOptions;
+
+  /**
+   * The user a session belongs to, for the user index (docs/user-sessions.md): for example
+   * `(s) => s.passport?.user`. When it returns a non-empty id (a string, or a number taken as its
+   * decimal text), the stored item carries the indexed attribute `uid`; `undefined` (signed out)
+   * leaves it out. A function that throws is logged, and the session keeps the user it had.
+   * @default undefined (no user index)
+   */
+  userIdOf?: (session: SessionRecord) => string | number | undefined;
+  /**
+   * The user index: every table the store creates gets the `uid-index` global secondary index,
+   * `ready()` checks the tables in use have it, and `listUserSessions` / `revokeUserSessions`
+   * work. `true` without `userIdOf` is a store that only reads the index (`dsm`).
+   * @default true when `userIdOf` is set, else false
+   */
+  userIndex?: boolean;
+  /**
+   * Hashed mode: the index holds `hmac:` and an HMAC-SHA256 of each user id under this key (at
+   * least 16 bytes; a string counts its UTF-8 bytes), never the raw id. Every server, and `dsm`
+   * (`DSM_USER_ID_KEY`), needs the same key. @default undefined (user ids stored as they are)
+   */
+  userIdKey?: string | Uint8Array;
+  /**
+   * The device facts `listUserSessions` shows for a session (user agent, IP...).
+   * @default the session's `device` key when it is a plain object, else undefined
+   */
+  deviceOf?: (session: SessionRecord) => Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Delay before a revoke's second pass over the index, in milliseconds: the index is eventually
+   * consistent, and the second pass ends sessions it showed late. @default 2000
+   */
+  revokeSecondPassMs?: number;
 }

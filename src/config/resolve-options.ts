@@ -10,6 +10,7 @@ import type { ResolvedOpenTelemetryOptions } from '../metrics/otel/options.js';
 import { resolveOpenTelemetryOption } from './open-telemetry.js';
 import { resolveIgnoreOptions } from './ignore-rules.js';
 import { resolveMigrateFrom, type ResolvedConnectDynamodbSource } from './migrate-from.js';
+import { resolveUserIndex, type ResolvedUserIndex } from './user-index-options.js';
 import { BACKEND_ERROR_POLICIES, BILLING_MODES, DEFAULTS, EXPIRY_MODES, TRANSPORTS } from './defaults.js';
 import type { BackendErrorPolicy, DynamoSessionStoreOptions, ExpiryMode, Transport } from './options.js';
 import {
@@ -93,6 +94,8 @@ export interface ResolvedOptions {
   readonly migrateFrom: ResolvedConnectDynamodbSource | undefined;
   /** Client-side encryption of the session data; undefined when off. Shows key ids, never keys. */
   readonly encryption: SessionCipher | undefined;
+  /** The user index (`userIdOf`, `userIndex`...); undefined when off. Never shows the `userIdKey`. */
+  readonly userIndex: ResolvedUserIndex | undefined;
 }
 
 const KNOWN_OPTIONS = [
@@ -106,6 +109,7 @@ const KNOWN_OPTIONS = [
   'requestTimeoutMs', 'maxRetries', 'operationTimeoutMs', 'maxConflictRetries', 'onBackendError',
   'migrateFrom',
   'encryption',
+  'userIdOf', 'userIndex', 'userIdKey', 'deviceOf', 'revokeSecondPassMs',
 ] as const satisfies readonly (keyof DynamoSessionStoreOptions)[];
 
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,239}$/;
@@ -195,6 +199,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
   const transport = readEnum('transport', o.transport, TRANSPORTS) ?? DEFAULTS.transport;
   const migrateFrom = resolveMigrateFrom(o.migrateFrom, { tableBaseName, expiry });
   const encryption = resolveEncryption(o.encryption);
+  const userIndex = resolveUserIndex(o);
 
   return Object.freeze({
     tableBaseName,
@@ -236,6 +241,7 @@ export function resolveOptions(input: DynamoSessionStoreOptions = {}, runtime: R
     sessionIdPattern: DEFAULTS.sessionIdPattern,
     migrateFrom,
     encryption,
+    userIndex,
   });
 }
 

@@ -4,6 +4,25 @@ import { isConditionFailed, translateBackendError } from './backend-errors.js';
 
 const site = { operation: 'GetItem', table: 'sessions_20260101_000000' };
 
+describe('translateBackendError: the user index', () => {
+  it.each([
+    ['The table does not have the specified index: uid-index', 'MISSING', false],
+    ['Cannot read from backfilling global secondary index: uid-index', 'CREATING', true],
+  ] as const)('a Query answered %s is backend.userIndexMissing (%s), naming the table and dsm add-user-index', (message, status, retryable) => {
+    const error = translateBackendError(Object.assign(new Error(message), { name: 'ValidationException', message }), { operation: 'Query', table: 't1' });
+    expect(error.code).toBe('backend.userIndexMissing');
+    expect(error.details).toMatchObject({ table: 't1', index: 'uid-index', status });
+    expect(error.retryable).toBe(retryable);
+    expect(error.message).toContain('t1');
+    expect(error.message).toContain('dsm add-user-index');
+  });
+
+  it('other validation errors of a Query stay backend.failed', () => {
+    const error = translateBackendError(Object.assign(new Error('x'), { name: 'ValidationException', message: 'ExclusiveStartKey is invalid' }), { operation: 'Query', table: 't1' });
+    expect(error.code).toBe('backend.failed');
+  });
+});
+
 describe('translateBackendError', () => {
   it.each([
     [{ name: 'ResourceNotFoundException', message: 'Requested resource not found' }, 'backend.tableMissing', false],

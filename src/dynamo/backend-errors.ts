@@ -1,3 +1,4 @@
+import { USER_INDEX_NAME } from '../codec/item-format.js';
 import { SessionManagerError } from '../errors.js';
 import { RETRYABLE_CLOCK_SKEW_ERRORS } from './transport/wire-error.js';
 
@@ -97,12 +98,35 @@ export function translateBackendError(error: unknown, site: CallSite): SessionMa
       retryable: true,
     });
   }
+  if (name === 'ValidationException' && site.operation === 'Query' && /specified index|backfilling|index .*not .*(exist|found)/i.test(e.message ?? '')) {
+    return userIndexMissing(site.table ?? '(unknown)', /backfilling/i.test(e.message ?? '') ? 'CREATING' : 'MISSING', { cause: error, details });
+  }
   if (name === 'ValidationException' && /item size/i.test(e.message ?? '')) {
     return new SessionManagerError('codec.itemTooLarge', `DynamoDB refused ${where}: the item is over its 400 KB limit.`, { cause: error, details });
   }
   return new SessionManagerError('backend.failed', `DynamoDB failed ${where}: ${name}${e.message === undefined ? '' : `: ${e.message}`}`, {
     cause: error,
     details,
+  });
+}
+
+/**
+ * `backend.userIndexMissing` for `table`: its user index (`uid-index`) is not there, or (`CREATING`)
+ * is still being built from the table's items and cannot be read yet.
+ */
+export function userIndexMissing(
+  table: string,
+  status: 'MISSING' | 'CREATING',
+  options: { cause?: unknown; details?: Record<string, unknown> } = {},
+): SessionManagerError {
+  const message =
+    status === 'CREATING'
+      ? `Table ${table} has a user index (${USER_INDEX_NAME}) that DynamoDB is still building; wait until it is ACTIVE (\`dsm add-user-index\` shows it), then try again.`
+      : `Table ${table} has no user index (${USER_INDEX_NAME}), which the userIdOf / userIndex options need. Add it with \`dsm add-user-index\`.`;
+  return new SessionManagerError('backend.userIndexMissing', message, {
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+    details: { ...options.details, table, index: USER_INDEX_NAME, status },
+    retryable: status === 'CREATING',
   });
 }
 

@@ -7,6 +7,7 @@ import {
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
@@ -29,6 +30,8 @@ import {
   type ListTablesCommandOutput,
   type PutItemCommandInput,
   type PutItemCommandOutput,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   type ScanCommandInput,
   type ScanCommandOutput,
   type UpdateItemCommandInput,
@@ -60,6 +63,7 @@ const COMMANDS = {
   UpdateItem: UpdateItemCommand,
   DeleteItem: DeleteItemCommand,
   Scan: ScanCommand,
+  Query: QueryCommand,
   CreateTable: CreateTableCommand,
   DeleteTable: DeleteTableCommand,
   DescribeTable: DescribeTableCommand,
@@ -76,6 +80,7 @@ interface OperationTypes {
   UpdateItem: [UpdateItemCommandInput, UpdateItemCommandOutput];
   DeleteItem: [DeleteItemCommandInput, DeleteItemCommandOutput];
   Scan: [ScanCommandInput, ScanCommandOutput];
+  Query: [QueryCommandInput, QueryCommandOutput];
   CreateTable: [CreateTableCommandInput, CreateTableCommandOutput];
   DeleteTable: [DeleteTableCommandInput, DeleteTableCommandOutput];
   DescribeTable: [DescribeTableCommandInput, DescribeTableCommandOutput];
@@ -207,7 +212,7 @@ export class Backend {
   #recordCapacity(operation: Operation, consumed: ConsumedCapacity | undefined, tags: readonly string[]): void {
     const units = consumed?.CapacityUnits;
     if (units === undefined || units <= 0) return;
-    const read = operation === 'GetItem' || operation === 'Scan';
+    const read = operation === 'GetItem' || operation === 'Scan' || operation === 'Query';
     this.#options.metrics.increment(read ? METRIC.capacityRead : METRIC.capacityWrite, units, tags);
   }
 }

@@ -10,6 +10,10 @@ import {
   buildPutTombstoneInput,
   buildRefreshInput,
   buildScanInput,
+  buildAddUserIndexInput,
+  buildMarkerGetInput,
+  buildMarkerPutInput,
+  buildUserQueryInput,
 } from './params.js';
 
 const item = buildSessionItem({
@@ -45,9 +49,10 @@ describe('input builders', () => {
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('a fence names the later table, moves the version on and keeps the data, only over the loaded unfenced copy', () => {
+  it('a fence names the later table, moves the version on and keeps the data, only over the loaded unfenced copy; the user index key goes', () => {
     const input = buildFenceInput('t1', 'abcdefgh', 4, 't2', 'w1');
-    expect(input.UpdateExpression).toBe('SET #moved = :to, #v = :next, #w = :w');
+    expect(input.UpdateExpression).toBe('SET #moved = :to, #v = :next, #w = :w REMOVE #uid');
+    expect(input.ExpressionAttributeNames).toMatchObject({ '#uid': 'uid' });
     expect(input.ConditionExpression).toBe('#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)');
     expect(input.ExpressionAttributeValues).toEqual({ ':to': { S: 't2' }, ':next': { N: '5' }, ':w': { S: 'w1' }, ':expected': { N: '4' } });
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
@@ -101,5 +106,50 @@ describe('input builders', () => {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       ...expected,
     });
+  });
+});
+
+describe('user index inputs', () => {
+  const provisioned = { billingMode: 'PROVISIONED', readCapacityUnits: 7, writeCapacityUnits: 3, source: 'explicit' } as const;
+  const onDemand = { billingMode: 'PAY_PER_REQUEST' } as const;
+
+  it('a table is created without the index unless asked', () => {
+    const input = buildCreateTableInput('t1', onDemand);
+    expect(input.GlobalSecondaryIndexes).toBeUndefined();
+    expect(input.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }]);
+  });
+
+  it('with the index: keys only on uid (S); on-demand tables give it no throughput', () => {
+    const input = buildCreateTableInput('t1', onDemand, true);
+    expect(input.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }, { AttributeName: 'uid', AttributeType: 'S' }]);
+    expect(input.GlobalSecondaryIndexes).toEqual([{ IndexName: 'uid-index', KeySchema: [{ AttributeName: 'uid', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }]);
+  });
+
+  it('a provisioned table gives its index its own units', () => {
+    const input = buildCreateTableInput('t1', provisioned, true);
+    expect(input.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
+    expect(input.GlobalSecondaryIndexes?.[0]?.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
+  });
+
+  it('adding the index to a table creates the same index, with its capacity', () => {
+    expect(buildAddUserIndexInput('t1', onDemand)).toEqual({
+      TableName: 't1',
+      AttributeDefinitions: [{ AttributeName: 'uid', AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: buildCreateTableInput('t1', onDemand, true).GlobalSecondaryIndexes?.[0] }],
+    });
+    expect(buildAddUserIndexInput('t1', provisioned).GlobalSecondaryIndexUpdates?.[0]?.Create?.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 7, WriteCapacityUnits: 3 });
+  });
+
+  it('a user query reads the index for one key, keys only, paged', () => {
+    const input = buildUserQueryInput('t1', 'alice', { id: { S: 'x' }, uid: { S: 'alice' } });
+    expect(input).toMatchObject({ TableName: 't1', IndexName: 'uid-index', KeyConditionExpression: '#uid = :uid', ExpressionAttributeNames: { '#uid': 'uid' }, ExpressionAttributeValues: { ':uid': { S: 'alice' } }, ExclusiveStartKey: { id: { S: 'x' }, uid: { S: 'alice' } } });
+    expect(input).not.toHaveProperty('ConsistentRead');
+    expect(input).not.toHaveProperty('Limit');
+    expect(buildUserQueryInput('t1', '#probe', undefined, 1).Limit).toBe(1);
+  });
+
+  it('a revocation marker is read strongly consistent and written over an older one', () => {
+    expect(buildMarkerGetInput('t1', '#revoked#alice')).toMatchObject({ Key: { id: { S: '#revoked#alice' } }, ConsistentRead: true });
+    expect(buildMarkerPutInput('t1', { id: { S: '#revoked#alice' } })).not.toHaveProperty('ConditionExpression');
   });
 });

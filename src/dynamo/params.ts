@@ -3,10 +3,12 @@ import type {
   DeleteItemCommandInput,
   GetItemCommandInput,
   PutItemCommandInput,
+  QueryCommandInput,
   ScanCommandInput,
   UpdateItemCommandInput,
+  UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { ATTR, RESERVED_KEY, toEpochSeconds } from '../codec/item-format.js';
+import { ATTR, RESERVED_KEY, USER_INDEX_NAME, toEpochSeconds } from '../codec/item-format.js';
 import type { Item } from '../codec/codec.js';
 import type { CapacityOptions } from '../config/resolve-options.js';
 
@@ -55,15 +57,16 @@ export function buildPutIfVersionInput(table: string, item: Item, expectedVersio
  * UpdateItem that fences a copy before the session moves on to a later table: the copy at
  * `expectedVersion` gets `movedTo` and a higher version, so a writer still on this table fails its
  * condition (and merges into the later table) instead of writing where nobody reads. The data stays,
- * so a move cut short (a crash between fence and copy) can be completed by the next request.
+ * so a move cut short (a crash between fence and copy) can be completed by the next request. The
+ * user index key (`uid`) goes: only live copies are in the user index.
  */
 export function buildFenceInput(table: string, id: string, expectedVersion: number, movedTo: string, writeId: string): UpdateItemCommandInput {
   return {
     TableName: table,
     Key: keyOf(id),
-    UpdateExpression: 'SET #moved = :to, #v = :next, #w = :w',
+    UpdateExpression: 'SET #moved = :to, #v = :next, #w = :w REMOVE #uid',
     ConditionExpression: '#v = :expected AND attribute_exists(#data) AND attribute_not_exists(#moved)',
-    ExpressionAttributeNames: { '#moved': ATTR.movedTo, '#v': ATTR.version, '#w': ATTR.writeId, '#data': ATTR.data },
+    ExpressionAttributeNames: { '#moved': ATTR.movedTo, '#v': ATTR.version, '#w': ATTR.writeId, '#data': ATTR.data, '#uid': ATTR.uid },
     ExpressionAttributeValues: {
       ':to': { S: movedTo },
       ':next': { N: String(expectedVersion + 1) },
@@ -140,22 +143,76 @@ export function buildScanInput(table: string, consistentRead: boolean, startKey?
   };
 }
 
-/** CreateTable of a session table: hash key `id` (S), on-demand or provisioned. */
-export function buildCreateTableInput(table: string, capacity: CapacityOptions): CreateTableCommandInput {
+/** The provisioned throughput of `capacity`, or nothing for on-demand tables. */
+function throughputOf(capacity: CapacityOptions): { ReadCapacityUnits: number; WriteCapacityUnits: number } | undefined {
+  return capacity.billingMode === 'PROVISIONED' ? { ReadCapacityUnits: capacity.readCapacityUnits, WriteCapacityUnits: capacity.writeCapacityUnits } : undefined;
+}
+
+/** The user index: hash key `uid`, keys only (the smallest projection), with the table's capacity. */
+function userIndexOf(capacity: CapacityOptions): NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number] {
+  const throughput = throughputOf(capacity);
+  return {
+    IndexName: USER_INDEX_NAME,
+    KeySchema: [{ AttributeName: ATTR.uid, KeyType: 'HASH' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+    ...(throughput === undefined ? {} : { ProvisionedThroughput: throughput }),
+  };
+}
+
+/**
+ * CreateTable of a session table: hash key `id` (S), on-demand or provisioned; with `userIndex`,
+ * the sparse keys-only global secondary index `uid-index` on `uid` (S), with the table's capacity.
+ */
+export function buildCreateTableInput(table: string, capacity: CapacityOptions, userIndex = false): CreateTableCommandInput {
+  const throughput = throughputOf(capacity);
   return {
     TableName: table,
-    AttributeDefinitions: [{ AttributeName: ATTR.id, AttributeType: 'S' }],
+    AttributeDefinitions: [{ AttributeName: ATTR.id, AttributeType: 'S' }, ...(userIndex ? [{ AttributeName: ATTR.uid, AttributeType: 'S' as const }] : [])],
     KeySchema: [{ AttributeName: ATTR.id, KeyType: 'HASH' }],
-    ...(capacity.billingMode === 'PROVISIONED'
-      ? {
-          BillingMode: 'PROVISIONED',
-          ProvisionedThroughput: {
-            ReadCapacityUnits: capacity.readCapacityUnits,
-            WriteCapacityUnits: capacity.writeCapacityUnits,
-          },
-        }
-      : { BillingMode: 'PAY_PER_REQUEST' }),
+    ...(throughput === undefined ? { BillingMode: 'PAY_PER_REQUEST' } : { BillingMode: 'PROVISIONED', ProvisionedThroughput: throughput }),
+    ...(userIndex ? { GlobalSecondaryIndexes: [userIndexOf(capacity)] } : {}),
   };
+}
+
+/**
+ * UpdateTable adding the user index to an existing table (`dsm add-user-index`): the same index
+ * as {@link buildCreateTableInput} makes, with the table's current capacity when provisioned.
+ */
+export function buildAddUserIndexInput(table: string, capacity: CapacityOptions): UpdateTableCommandInput {
+  return {
+    TableName: table,
+    AttributeDefinitions: [{ AttributeName: ATTR.uid, AttributeType: 'S' }],
+    GlobalSecondaryIndexUpdates: [{ Create: userIndexOf(capacity) }],
+  };
+}
+
+/**
+ * One page of a Query of the user index for the user whose index key is `uid`: keys only
+ * (`id` and `uid`). Index reads are eventually consistent (a global secondary index has no other).
+ * With `limit` 1 and the reserved probe key, it costs half a read unit and tells whether the index
+ * is there and readable.
+ */
+export function buildUserQueryInput(table: string, uid: string, startKey?: Item, limit?: number): QueryCommandInput {
+  return {
+    TableName: table,
+    IndexName: USER_INDEX_NAME,
+    KeyConditionExpression: '#uid = :uid',
+    ExpressionAttributeNames: { '#uid': ATTR.uid },
+    ExpressionAttributeValues: { ':uid': { S: uid } },
+    ReturnConsumedCapacity: 'TOTAL',
+    ...(limit === undefined ? {} : { Limit: limit }),
+    ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+  };
+}
+
+/** GetItem of a revocation marker (`#revoked#<uid>`), strongly consistent: a revoke written before the read is seen. */
+export function buildMarkerGetInput(table: string, key: string): GetItemCommandInput {
+  return { TableName: table, Key: keyOf(key), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' };
+}
+
+/** PutItem of a revocation marker, replacing an older one (the latest revoke is what counts). */
+export function buildMarkerPutInput(table: string, item: Item): PutItemCommandInput {
+  return { TableName: table, Item: item, ReturnConsumedCapacity: 'TOTAL' };
 }
 
 /**

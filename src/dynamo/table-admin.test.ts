@@ -1,5 +1,6 @@
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { asUsableState, isUsableStatus, type TableState } from './table-admin.js';
+import { asUsableState, isUsableStatus, userIndexStatusOf, type TableState, type UserIndexStatus } from './table-admin.js';
 
 describe('isUsableStatus', () => {
   it.each([
@@ -28,5 +29,21 @@ describe('asUsableState', () => {
   ])('%s is kept as %s', (status, kept) => {
     const state: TableState = { status, capacity, itemCount: 3, sizeBytes: 300 };
     expect(asUsableState(state)).toEqual({ ...state, status: kept });
+  });
+});
+
+describe('userIndexStatusOf', () => {
+  const gsi = (fields: Record<string, unknown>): TableDescription => ({ GlobalSecondaryIndexes: [{ IndexName: 'uid-index', ...fields }] });
+  it.each<[string, TableDescription | undefined, UserIndexStatus]>([
+    ['no table', undefined, 'MISSING'],
+    ['no index', {}, 'MISSING'],
+    ['another index only', { GlobalSecondaryIndexes: [{ IndexName: 'email-index', IndexStatus: 'ACTIVE' }] }, 'MISSING'],
+    ['ACTIVE', gsi({ IndexStatus: 'ACTIVE' }), 'ACTIVE'],
+    ['UPDATING (capacity)', gsi({ IndexStatus: 'UPDATING' }), 'ACTIVE'],
+    ['CREATING', gsi({ IndexStatus: 'CREATING', Backfilling: false }), 'CREATING'],
+    ['backfilling', gsi({ IndexStatus: 'CREATING', Backfilling: true }), 'CREATING'],
+    ['DELETING', gsi({ IndexStatus: 'DELETING' }), 'MISSING'],
+  ])('%s: %s', (_what, table, status) => {
+    expect(userIndexStatusOf(table)).toBe(status);
   });
 });

@@ -5,7 +5,8 @@ import { METRIC } from '../metrics/names.js';
 import type { Backend, MetricsRecorder } from './backend.js';
 import { isResourceInUse } from './backend-errors.js';
 import { createDeadline, sleep } from './deadline.js';
-import { buildCreateTableInput } from './params.js';
+import { buildAddUserIndexInput, buildCreateTableInput } from './params.js';
+import { USER_INDEX_NAME } from '../codec/item-format.js';
 import type { CapacityOptions } from '../config/resolve-options.js';
 
 /** Status of a table as far as the store knows. */
@@ -38,10 +39,18 @@ export function asUsableState(state: TableState): TableState {
   return isUsableStatus(state.status) && state.status !== 'ACTIVE' ? { ...state, status: 'ACTIVE' } : state;
 }
 
+/**
+ * The state of a table's user index (`uid-index`): `ACTIVE` (readable), `CREATING` (being added,
+ * or backfilling: not readable yet), `MISSING`.
+ */
+export type UserIndexStatus = 'ACTIVE' | 'CREATING' | 'MISSING';
+
 /** What DescribeTable told about a table. */
 export interface TableState {
   readonly status: TableStatus;
   readonly capacity: CapacityOptions | undefined;
+  /** Its user index; undefined when not described (a table listed, or assumed from the clock). */
+  readonly userIndex?: UserIndexStatus | undefined;
   /** DynamoDB's approximate item count (refreshed about every six hours); undefined when missing. */
   readonly itemCount?: number | undefined;
   /** DynamoDB's approximate table size in bytes; undefined when missing. */
@@ -63,6 +72,7 @@ export async function describeTable(ctx: TableAdminContext, name: string): Promi
     return {
       status: (out.Table?.TableStatus as TableStatus | undefined) ?? 'MISSING',
       capacity: capacityOf(out.Table),
+      userIndex: userIndexStatusOf(out.Table),
       itemCount: out.Table?.ItemCount,
       sizeBytes: out.Table?.TableSizeBytes,
     };
@@ -70,6 +80,18 @@ export async function describeTable(ctx: TableAdminContext, name: string): Promi
     if (isSessionManagerError(error, 'backend.tableMissing')) return { status: 'MISSING', capacity: undefined };
     throw error;
   }
+}
+
+/**
+ * The state of the user index in a DescribeTable answer: `ACTIVE` once DynamoDB serves it
+ * (status `ACTIVE`, or `UPDATING` while its capacity changes, and not backfilling).
+ */
+export function userIndexStatusOf(table: TableDescription | undefined): UserIndexStatus {
+  const index = table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === USER_INDEX_NAME);
+  if (index === undefined) return 'MISSING';
+  if (index.IndexStatus === 'DELETING') return 'MISSING';
+  const readable = (index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE' || index.IndexStatus === 'UPDATING') && index.Backfilling !== true;
+  return readable ? 'ACTIVE' : 'CREATING';
 }
 
 /** The capacity a table was created with or was changed to (by an operator or an autoscaler). */
@@ -96,14 +118,20 @@ export function capacityOf(table: TableDescription | undefined): CapacityOptions
 export async function ensureTable(
   ctx: TableAdminContext,
   name: string,
-  options: { create: boolean; capacity: () => CapacityOptions },
+  options: { create: boolean; capacity: () => CapacityOptions; userIndex?: boolean },
 ): Promise<{ state: TableState; created: boolean }> {
   const deadline = createDeadline(ctx.activeTimeoutMs);
   let created = false;
   let delayMs = 50;
   for (;;) {
     const state = await describeTable(ctx, name);
-    if (isUsableStatus(state.status)) return { state: asUsableState(state), created };
+    if (isUsableStatus(state.status)) {
+      if (options.userIndex === true && state.userIndex === 'MISSING') {
+        // Never silent: ready() refuses such a table in use, and `dsm add-user-index` adds the index.
+        safeLog(ctx.logger, 'error', { table: name, index: USER_INDEX_NAME }, 'Session table has no user index; run `dsm add-user-index`');
+      }
+      return { state: asUsableState(state), created };
+    }
     if (state.status === 'MISSING') {
       if (!options.create) {
         throw new SessionManagerError(
@@ -114,7 +142,7 @@ export async function ensureTable(
       }
       const capacity = options.capacity();
       try {
-        await ctx.backend.send('CreateTable', buildCreateTableInput(name, capacity));
+        await ctx.backend.send('CreateTable', buildCreateTableInput(name, capacity, options.userIndex === true));
         created = true;
         ctx.metrics.increment(METRIC.tableCreated);
         safeLog(ctx.logger, 'info', { table: name, billingMode: capacity.billingMode, ...capacityFields(capacity) }, 'Created session table');
@@ -138,6 +166,28 @@ function capacityFields(capacity: CapacityOptions): Record<string, number> {
   return capacity.billingMode === 'PROVISIONED'
     ? { readCapacityUnits: capacity.readCapacityUnits, writeCapacityUnits: capacity.writeCapacityUnits }
     : {};
+}
+
+/**
+ * Adds the user index to a table that lacks it (UpdateTable); DynamoDB then builds it from the
+ * items already there (backfilling) before it can be read.
+ *
+ * @returns `present` when the table already has it (in any state), `added` when this call started
+ *   building it, `missing` when there is no such table.
+ */
+export async function addUserIndex(ctx: TableAdminContext, name: string): Promise<'added' | 'present' | 'missing'> {
+  const state = await describeTable(ctx, name);
+  if (state.status === 'MISSING') return 'missing';
+  if (state.userIndex !== 'MISSING') return 'present';
+  try {
+    await ctx.backend.send('UpdateTable', buildAddUserIndexInput(name, state.capacity ?? { billingMode: 'PAY_PER_REQUEST' }));
+  } catch (error) {
+    // Another process may have added it meanwhile; a table busy with another change fails as it is.
+    if ((isResourceInUse(error) || /already exists/i.test((error as Error).message)) && (await describeTable(ctx, name)).userIndex !== 'MISSING') return 'present';
+    throw error;
+  }
+  safeLog(ctx.logger, 'info', { table: name, index: USER_INDEX_NAME }, 'Adding the user index to the session table');
+  return 'added';
 }
 
 /**

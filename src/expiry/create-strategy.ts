@@ -8,7 +8,7 @@ import { TtlTable } from './ttl/ttl-table.js';
 export function createExpiryStrategy(o: StoreSettings, backend: Backend, metrics: MetricsRecorder): ExpiryStrategy {
   const admin = { backend, metrics, logger: o.logger, activeTimeoutMs: o.tableActiveTimeoutMs };
   if (o.expiry === 'ttl') {
-    return new TtlTable({ ...admin, tableName: o.tableBaseName, createTables: o.createTables, capacity: o.capacity, now: o.now });
+    return new TtlTable({ ...admin, tableName: o.tableBaseName, createTables: o.createTables, capacity: o.capacity, userIndex: o.userIndex !== undefined, now: o.now });
   }
   return new TableRotation({
     ...admin,
@@ -21,6 +21,7 @@ export function createExpiryStrategy(o: StoreSettings, backend: Backend, metrics
     assumeTables: true,
     createTables: o.createTables,
     capacity: o.capacity,
+    userIndex: o.userIndex !== undefined,
     now: o.now,
   });
 }

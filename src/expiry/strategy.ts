@@ -1,3 +1,5 @@
+import type { UserIndexStatus } from '../dynamo/table-admin.js';
+
 /** Where a table stands relative to the period of `now`. */
 export type TableRole = 'current' | 'previous' | 'kept' | 'next';
 
@@ -60,6 +62,17 @@ export interface ExpiryStrategy {
   markMissing(name: string): void;
   /** Known tables with their roles at `nowMs`. */
   tables(nowMs: number): readonly TableInfo[];
+  /**
+   * The state of the user index of table `name` as its last DescribeTable (by maintenance) told,
+   * or undefined when this process has not described it: no control-plane call.
+   */
+  describedUserIndex(name: string): UserIndexStatus | undefined;
+  /**
+   * Names of every table that may hold a live session at `nowMs`, or soon will (rotation: each
+   * kept period up to the next one; TTL: the table), whether or not it exists: for one-off tools
+   * (`dsm add-user-index`) that describe each.
+   */
+  candidateTables(nowMs: number): readonly string[];
   /** Milliseconds until the next rotation, or undefined when the strategy does not rotate. */
   msUntilRotation(nowMs: number): number | undefined;
 }

@@ -101,6 +101,12 @@ export const METRIC = {
   /** Counter: a request served an unsaved fresh session because the backend failed. */
   sessionDegraded: 'session.degraded',
 
+  // Counters: user sessions (the user index, `userIdOf`).
+  /** Counter: a session ended by `revokeUserSessions` (sign out everywhere, sign out other devices). */
+  userSessionRevoked: 'user.session_revoked',
+  /** Counter: a sign-in ended right after its write because a revoke of its user covers it (the index had not shown it yet). */
+  userSignInRevoked: 'user.sign_in_revoked',
+
   // Counters: tables and maintenance.
   /** Counter: a session table created (rotation or setup). */
   tableCreated: 'table.created',
@@ -213,6 +219,8 @@ export const METRIC_INFO = {
   [METRIC.sessionTouchSkipped]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionDestroy]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.sessionDegraded]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.userSessionRevoked]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
+  [METRIC.userSignInRevoked]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.tableCreated]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.tableDeleted]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },
   [METRIC.tableRotation]: { kind: 'counter', unit: 'count', tagKeys: NO_TAGS },

@@ -4,12 +4,15 @@ import { SessionManagerError } from '../errors.js';
 import { METRIC } from '../metrics/names.js';
 import type { StoreContext } from './context.js';
 import { sealData } from './sealing.js';
+import { uidForSession } from './session-user.js';
 import type { ItemBuilder } from './write.js';
 
 /** What a session item carries besides its data. */
 export interface ItemFields {
   readonly expiresAtMs: number;
   readonly createdAtMs: number | undefined;
+  /** The user index key of the copy the write replaces, kept when `userIdOf` cannot tell (see `uidForSession`). */
+  readonly storedUid?: string | undefined;
 }
 
 /**
@@ -23,8 +26,9 @@ export interface ItemFields {
 export async function itemBuilderFor(ctx: StoreContext, id: string, session: SessionRecord, fields: ItemFields): Promise<ItemBuilder> {
   const data = await sealData(ctx.options.encryption, id, encodeSessionData(session).data);
   const nowMs = ctx.options.now();
+  const uid = uidForSession(ctx, id, session, fields.storedUid);
   const build: ItemBuilder = (version, writeId) =>
-    buildSessionItem({ id, data, version, lastAccessedMs: nowMs, expiresAtMs: fields.expiresAtMs, createdAtMs: fields.createdAtMs ?? nowMs, writeId });
+    buildSessionItem({ id, data, version, lastAccessedMs: nowMs, expiresAtMs: fields.expiresAtMs, createdAtMs: fields.createdAtMs ?? nowMs, writeId, uid });
   const bytes = itemSizeBytes(build(1, 'x'.repeat(12)));
   if (bytes > ctx.options.maxItemBytes) {
     ctx.metrics.increment(METRIC.sessionSaveTooLarge);

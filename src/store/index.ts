@@ -7,3 +7,5 @@ export type { KeyUsage } from './key-usage.js';
 export type { RequestState } from './request-state.js';
 export { attachRequestState, createRequestState, ensureRequestState, requestScope, requestStateFor } from './request-state.js';
 export { internalsOf } from './internals.js';
+export type { UserSession, RevokeOptions } from './user-sessions.js';
+export type { UserIndexAdded } from './user-index.js';

@@ -15,6 +15,8 @@ export interface LoadContext {
   readonly expiresAtMs: number;
   /** When the session was first stored, epoch ms. */
   readonly createdAtMs: number;
+  /** The user index key the stored copy carries (`uid`), if any: a write that sets another one is a sign-in. */
+  readonly uid?: string | undefined;
   /**
    * Set when the copy loaded was fenced by a move whose copy in the later table was not found
    * (the move was cut short): the next write completes the move into this table.
@@ -26,9 +28,10 @@ export interface LoadContext {
    */
   readonly merged?: boolean;
   /**
-   * Set when the stored data is not in the form this store writes (see `Found.stale`: another
-   * key, or plaintext while it encrypts): a refresh rewrites the session instead of updating its
-   * expiry, at the same cost.
+   * Set when the stored item is not in the form this store writes (see `Found.stale`: another
+   * key, or plaintext while it encrypts; or a user index key other than `userIdOf` gives, as for
+   * a session stored before the index was on): a refresh rewrites the session instead of updating
+   * its expiry, at the same cost.
    */
   readonly reseal?: boolean;
 }

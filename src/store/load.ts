@@ -12,6 +12,7 @@ import type { LoadContext, LoadedSession } from './load-context.js';
 import { startLegacyLoad } from './legacy/take-over.js';
 import { locate, type Found } from './locate.js';
 import { requestScope } from './request-state.js';
+import { uidForSession } from './session-user.js';
 
 /**
  * Loads a session. A missing, expired, destroyed or unreadable session, or a malformed id, is
@@ -101,6 +102,8 @@ export function contextOf(ctx: StoreContext, table: TableRef, record: StoredSess
   } catch {
     return undefined;
   }
+  // A session stored before the user index was on (or under another user) joins it at its next refresh.
+  const uidDiffers = ctx.options.userIndex?.userIdOf !== undefined && uidForSession(ctx, record.id, record.session, record.uid) !== record.uid;
   return {
     table,
     version: record.version,
@@ -109,6 +112,7 @@ export function contextOf(ctx: StoreContext, table: TableRef, record: StoredSess
     expiresAtMs: record.expiresAtMs,
     createdAtMs: record.createdAtMs,
     movingTo: record.movedTo === undefined ? undefined : ctx.strategy.refFor(record.movedTo, ctx.options.now()),
-    ...(stale ? { reseal: true } : {}),
+    ...(record.uid === undefined ? {} : { uid: record.uid }),
+    ...(stale || uidDiffers ? { reseal: true } : {}),
   };
 }

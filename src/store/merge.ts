@@ -61,9 +61,9 @@ export async function mergeAfterConflict(
       safeLog(ctx.options.logger, 'debug', () => ({ session: redactId(id), why: stored?.record.kind === 'tombstone' ? 'destroyed' : 'expired', table: stored?.table.name }), 'Save dropped: the session was destroyed or expired meanwhile');
       return { kind: 'dropped' };
     }
-    const record = base === undefined ? undefined : (stored!.record as { session: SessionRecord; createdAtMs: number });
+    const record = base === undefined ? undefined : (stored!.record as { session: SessionRecord; createdAtMs: number; uid?: string | undefined });
     const merged = diff === undefined || record === undefined ? session : applyDiff(record.session, diff, session.cookie);
-    const build = await itemBuilderFor(ctx, id, merged, { expiresAtMs, createdAtMs: record?.createdAtMs ?? load?.createdAtMs });
+    const build = await itemBuilderFor(ctx, id, merged, { expiresAtMs, createdAtMs: record?.createdAtMs ?? load?.createdAtMs, storedUid: record === undefined ? load?.uid : record.uid });
     const outcome = await writeSession(ctx, id, build, base, deadline);
     if (outcome.kind === 'conflict') seen = outcome.seen;
     if (outcome.kind === 'written') {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { SessionRecord } from '../codec/codec.js';
+import { uidOfItem, type SessionRecord } from '../codec/codec.js';
 import { isPlainObject } from '../codec/session-shape.js';
 import { isValidSessionId } from '../codec/session-id.js';
 import { sameSessionBody, sessionBodyText } from '../codec/stable-json.js';
@@ -19,6 +19,7 @@ import type { LoadContext } from './load-context.js';
 import { locate, type Found } from './locate.js';
 import { mergeAfterConflict } from './merge.js';
 import type { RequestState } from './request-state.js';
+import { endIfRevoked } from './revocation.js';
 import { targetFor, writeSession, type WriteOutcome } from './write.js';
 import type { LastWrite } from './write-queue.js';
 
@@ -126,7 +127,7 @@ async function write(
     // from what that save wrote instead of sending a write that must fail.
     const first: WriteOutcome =
       last === undefined
-        ? await writeSession(ctx, id, await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs }), load, deadline)
+        ? await writeSession(ctx, id, await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load?.createdAtMs, storedUid: load?.uid }), load, deadline)
         : { kind: 'conflict', seen: foundOf(id, last) };
     if (first.kind === 'written') {
       written = first;
@@ -139,12 +140,15 @@ async function write(
     }
     const lastAccessedMs = lastAccessedOf(written.item);
     const createdAtMs = createdAtOf(written.item);
-    remember({ table: written.table, version: written.version, stored, createdAtMs, lastAccessedMs, expiresAtMs });
+    const uid = uidOfItem(written.item);
+    remember({ table: written.table, version: written.version, stored, createdAtMs, lastAccessedMs, expiresAtMs, uid });
     ctx.metrics.increment(METRIC.sessionSavePut);
     logSaved(ctx, id, session, written.table.name, outcomeReason);
+    // A sign-in (a user index key the session did not have) reads the user's revocation marker once.
+    if (await endIfRevoked(ctx, id, { table: written.table, item: written.item, uidBefore: last?.uid ?? load?.uid }, deadline)) return { action: 'dropped', reason: 'destroyed' };
     // The context describes the caller's session, not a merged one: a further save of the same
     // object then sends only what changed since, not the removal of keys it never had.
-    const context: LoadContext = { table: written.table, version: written.version, bodyJson, lastAccessedMs, expiresAtMs, createdAtMs, merged: outcomeReason === 'merged' };
+    const context: LoadContext = { table: written.table, version: written.version, bodyJson, lastAccessedMs, expiresAtMs, createdAtMs, merged: outcomeReason === 'merged', ...(uid === undefined ? {} : { uid }) };
     return { action: 'written', reason: outcomeReason, context };
   });
 }
@@ -164,6 +168,7 @@ function foundOf(id: string, last: LastWrite): Found {
       dataBytes: 0,
       writeId: undefined,
       movedTo: undefined,
+      uid: last.uid,
     },
   };
 }
@@ -230,9 +235,13 @@ function moveForward(ctx: StoreContext, id: string, session: SessionRecord, load
       const merged = await mergeAfterConflict(ctx, id, session, load, expiresAtMs, undefined, deadline);
       return merged.kind === 'merged' ? { ...load, table: merged.written.table, version: merged.written.version, movingTo: undefined } : undefined;
     }
-    const build = await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs });
+    const build = await itemBuilderFor(ctx, id, session, { expiresAtMs, createdAtMs: load.createdAtMs, storedUid: load.uid });
     const written = await writeSession(ctx, id, build, load, deadline);
-    return written.kind === 'written' ? { ...load, table: written.table, version: written.version, movingTo: undefined, reseal: false, lastAccessedMs: lastAccessedOf(written.item), expiresAtMs } : undefined;
+    if (written.kind !== 'written') return undefined;
+    // A session stored before the user index was on joins it here: the same check as a sign-in.
+    if (await endIfRevoked(ctx, id, { table: written.table, item: written.item, uidBefore: load.uid }, deadline)) return undefined;
+    const uid = uidOfItem(written.item);
+    return { ...load, table: written.table, version: written.version, movingTo: undefined, reseal: false, lastAccessedMs: lastAccessedOf(written.item), expiresAtMs, uid };
   };
   return move().then(
     (moved) => {

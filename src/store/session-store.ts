@@ -28,6 +28,8 @@ import { PreviousTableReads } from './read-mode.js';
 import { WriteQueue } from './write-queue.js';
 import { saveSession, type SaveHints, type SaveResult } from './save.js';
 import { allSessions, clearSessions, inspectSession, type InspectedSession } from './scan.js';
+import { addUserIndexes, checkUserIndex, type UserIndexAdded } from './user-index.js';
+import { listUserSessionsByUid, revokeUserSessionsByUid, uidOfArgument, userIndexOf, type RevokeOptions, type UserSession } from './user-sessions.js';
 
 /** How long a store may take to close on SIGTERM: Lambda gives a second. */
 const SIGTERM_GRACE_MS = 1000;
@@ -55,6 +57,8 @@ export class SessionStore {
   readonly #background = new BackgroundWrites();
   readonly #closeClient: (() => void) | undefined;
   #closed: Promise<void> | undefined;
+  /** Tables whose user index `ready()` found readable. */
+  readonly #indexChecked = new Set<string>();
   readonly #stopSigterm: (() => void) | undefined;
 
   /**
@@ -120,14 +124,18 @@ export class SessionStore {
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Resolves once the current period's table is ACTIVE and in use and the previous one is known.
-   * After a failure, the next call tries again.
+   * Resolves once the current period's table is ACTIVE and in use and the previous one is known;
+   * with the user index on, once every table in use has it, readable. After a failure, the next
+   * call tries again.
    *
-   * @throws {SessionManagerError} `backend.*` or `rotation.tableNotReady`.
+   * @throws {SessionManagerError} `backend.*` or `rotation.tableNotReady`; `backend.userIndexMissing`
+   *   naming a table in use without the user index (add it with `dsm add-user-index`), or whose
+   *   index DynamoDB is still building.
    */
   async ready(): Promise<void> {
     this.#telemetry.refresh(); // an OpenTelemetry SDK started after the store was built
     await this.#maintenance.ready();
+    await checkUserIndex(this.#ctx, this.#indexChecked);
   }
 
   /**
@@ -287,6 +295,53 @@ export class SessionStore {
   async inspect(id: string, options: { reveal?: boolean } = {}): Promise<InspectedSession | null> {
     this.#assertOpen();
     return await inspectSession(this.#ctx, id, options);
+  }
+
+  // ---------------------------------------------------------------- user sessions
+
+  /**
+   * The live sessions of a user (docs/user-sessions.md), newest `lastSeenAt` first: expired,
+   * destroyed and moved copies are never listed, nor a session that has since changed user. Costs
+   * one Query of the user index per live table, and one consistent GetItem per session.
+   *
+   * @param userId - the id `userIdOf` returns for the user's sessions.
+   * @throws {SessionManagerError} `config.userIndexOff`, `user.invalidId`, `backend.userIndexMissing`, `backend.*`.
+   * @example
+   * ```ts
+   * for (const s of await store.listUserSessions('alice')) console.log(s.lastSeenAt, s.device);
+   * ```
+   */
+  async listUserSessions(userId: string): Promise<UserSession[]> {
+    this.#assertOpen();
+    return await listUserSessionsByUid(this.#ctx, uidOfArgument(userIndexOf(this.#ctx), userId));
+  }
+
+  /**
+   * Ends every session of a user but `options.except` ("sign out everywhere", "sign out other
+   * devices"): each is destroyed as a logout does (never served again, never brought back by a
+   * request in flight). A session signed in just before, which the eventually consistent index
+   * does not show yet, is ended too: by a second pass after `revokeSecondPassMs`, and by its own
+   * sign-in, which reads the revocation marker this writes first.
+   *
+   * @param userId - the id `userIdOf` returns for the user's sessions.
+   * @returns how many sessions it ended.
+   * @throws {SessionManagerError} `config.userIndexOff`, `user.invalidId`, `backend.userIndexMissing`, `backend.*`.
+   */
+  async revokeUserSessions(userId: string, options: RevokeOptions = {}): Promise<number> {
+    this.#assertOpen();
+    return await revokeUserSessionsByUid(this.#ctx, uidOfArgument(userIndexOf(this.#ctx), userId), options);
+  }
+
+  /**
+   * Adds the user index to every live table that lacks it (`dsm add-user-index`): one UpdateTable
+   * each; DynamoDB then builds it from the items already there. Needs DescribeTable and UpdateTable.
+   *
+   * @returns what was done to each table that exists.
+   * @throws {SessionManagerError} `backend.*`.
+   */
+  async addUserIndex(): Promise<UserIndexAdded[]> {
+    this.#assertOpen();
+    return await addUserIndexes(this.#ctx);
   }
 
   /**

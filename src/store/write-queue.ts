@@ -10,6 +10,8 @@ export interface LastWrite {
   readonly createdAtMs: number;
   readonly lastAccessedMs: number;
   readonly expiresAtMs: number;
+  /** The user index key that write stored, if any. */
+  readonly uid?: string | undefined;
 }
 
 interface Lane {

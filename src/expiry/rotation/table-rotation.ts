@@ -13,6 +13,7 @@ import {
   listTablesWithPrefix,
   type TableAdminContext,
   type TableState,
+  type UserIndexStatus,
 } from '../../dynamo/table-admin.js';
 import { msUntilNextPeriod, parseTableName, periodIndexAt, periodStartMs, tableNameFor } from './periods.js';
 import { inUsePeriod, tableRoleAt } from './table-roles.js';
@@ -45,6 +46,8 @@ export interface TableRotationOptions extends TableAdminContext {
   readonly assumeTables: boolean;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
+  /** Create each table with the user index (`uid-index`). @default false */
+  readonly userIndex?: boolean;
   readonly now: Clock;
 }
 
@@ -175,6 +178,18 @@ export class TableRotation implements ExpiryStrategy {
     return this.#ref(period, period === current ? 'current' : period === current - 1 ? 'previous' : period < current ? 'kept' : 'next');
   }
 
+  candidateTables(nowMs: number): readonly string[] {
+    const period = periodIndexAt(nowMs, this.#o.periodMs);
+    const names: string[] = [];
+    for (let p = period + 1; p >= period - this.#o.keptPeriods; p -= 1) names.push(this.#name(p));
+    return names;
+  }
+
+  describedUserIndex(name: string): UserIndexStatus | undefined {
+    const startMs = parseTableName(this.#o.baseName, name);
+    return startMs === undefined ? undefined : this.#known.get(periodIndexAt(startMs, this.#o.periodMs))?.userIndex;
+  }
+
   markMissing(name: string): void {
     const startMs = parseTableName(this.#o.baseName, name);
     if (startMs === undefined) return;
@@ -294,6 +309,7 @@ export class TableRotation implements ExpiryStrategy {
     const { state } = await ensureTable(this.#o, this.#name(period), {
       create: this.#o.createTables,
       capacity: () => this.#capacityForNewTable(period),
+      userIndex: this.#o.userIndex === true,
     });
     this.#known.set(period, state);
     if (isUsableStatus(state.status)) this.#missing.delete(period);

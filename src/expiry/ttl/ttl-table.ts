@@ -3,13 +3,15 @@ import { isUnsupportedOperation } from '../../dynamo/backend-errors.js';
 import { ATTR } from '../../codec/item-format.js';
 import { safeLog } from '../../logging/logger.js';
 import type { ExpiryStrategy, ReadPlan, TableInfo, TableRef } from '../strategy.js';
-import { ensureTable, type TableAdminContext, type TableStatus } from '../../dynamo/table-admin.js';
+import { ensureTable, type TableAdminContext, type TableStatus, type UserIndexStatus } from '../../dynamo/table-admin.js';
 
 /** Settings of {@link TtlTable}. */
 export interface TtlTableOptions extends TableAdminContext {
   readonly tableName: string;
   readonly createTables: boolean;
   readonly capacity: CapacityOptions;
+  /** Create the table with the user index (`uid-index`). @default false */
+  readonly userIndex?: boolean;
   readonly now: () => number;
 }
 
@@ -23,6 +25,7 @@ export class TtlTable implements ExpiryStrategy {
   readonly #o: TtlTableOptions;
   readonly #ref: TableRef;
   #status: TableStatus | undefined;
+  #userIndex: UserIndexStatus | undefined;
   #ttl: string = 'UNKNOWN';
   #running: Promise<void> | undefined;
   #missingUntilMs = 0;
@@ -57,9 +60,18 @@ export class TtlTable implements ExpiryStrategy {
     return name === this.#ref.name ? this.#ref : undefined;
   }
 
+  candidateTables(): readonly string[] {
+    return [this.#ref.name];
+  }
+
+  describedUserIndex(name: string): UserIndexStatus | undefined {
+    return name === this.#ref.name && this.#status === 'ACTIVE' ? this.#userIndex : undefined;
+  }
+
   markMissing(name: string): void {
     if (name !== this.#ref.name) return;
     this.#status = 'MISSING';
+    this.#userIndex = undefined;
     this.#missingUntilMs = this.#o.now() + 1000;
     // A table created anew has TTL off: the next round looks again (an endpoint without TTL stays without).
     if (this.#ttl !== 'UNSUPPORTED') this.#ttl = 'UNKNOWN';
@@ -91,8 +103,9 @@ export class TtlTable implements ExpiryStrategy {
 
   async #round(): Promise<void> {
     if (this.#status !== 'ACTIVE') {
-      const { state } = await ensureTable(this.#o, this.#ref.name, { create: this.#o.createTables, capacity: () => this.#o.capacity });
+      const { state } = await ensureTable(this.#o, this.#ref.name, { create: this.#o.createTables, capacity: () => this.#o.capacity, userIndex: this.#o.userIndex === true });
       this.#status = state.status;
+      this.#userIndex = state.userIndex;
     }
     if (this.#ttl === 'ENABLED' || this.#ttl === 'UNSUPPORTED') return;
     try {

@@ -86,6 +86,7 @@ export const OTEL_METRIC = {
   'dsm.tables': { kind: 'gauge', unit: '{table}', description: 'Session tables that exist, as maintenance last saw them.' },
   'dsm.session.migrations': { kind: 'counter', unit: '{session}', description: 'Sessions looked for in the store migrated from (migrateFrom), by outcome.' },
   'dsm.session.lifetime_cuts': { kind: 'counter', unit: '{save}', description: 'Saves whose cookie lives longer than longestLifetimeSeconds (cut to it).' },
+  'dsm.user.sessions_revoked': { kind: 'counter', unit: '{session}', description: 'Sessions ended by revokes of a user\'s sessions, by how: found in the user index, or at sign-in by the revocation marker.' },
   'dsm.store.background_dropped': { kind: 'counter', unit: '{write}', description: 'Background writes dropped when a bounded close ran out of time.' },
 } as const satisfies Record<string, OtelInstrument>;
 
@@ -187,6 +188,8 @@ export const OTEL_ROUTES: Readonly<Record<MetricName, OtelRoute>> = {
   [METRIC.requestIgnored]: to('dsm.requests.ignored'),
   [METRIC.tablesCount]: to('dsm.tables'),
   [METRIC.storeBackgroundDropped]: to('dsm.store.background_dropped'),
+  [METRIC.userSessionRevoked]: outcome('dsm.user.sessions_revoked', 'index'),
+  [METRIC.userSignInRevoked]: outcome('dsm.user.sessions_revoked', 'sign_in'),
 };
 
 /** The names of the store operations that get a span of their own. */
