@@ -311,11 +311,8 @@ describe('on Amazon DynamoDB Local (dynalite ignores an index added by UpdateTab
     const b = uniqueBaseName('cli-add-index-iam');
     const env = localEnv(b, { DSM_EXPIRY: 'rotation' });
     expect((await runCli(['maintain', '--json'], { env })).code).toBe(0);
-    const [all, maintainer, request, noCreate] = await Promise.all(
-      [['--role', 'all'], ['--role', 'maintainer'], ['--role', 'request'], ['--no-create']].map(async (flags) =>
-        parse<PolicyDocument>(await runCli(['iam-policy', '--json', '--with-user-index', ...flags], { env })),
-      ),
-    );
+    const policy = async (flags: string[]): Promise<PolicyDocument> => parse<PolicyDocument>(await runCli(['iam-policy', '--json', '--with-user-index', ...flags], { env }));
+    const [all, maintainer, request, noCreate] = await Promise.all([policy(['--role', 'all']), policy(['--role', 'maintainer']), policy(['--role', 'request']), policy(['--no-create'])]);
     const recording = createRecordingClient((local as DynamoDbLocal).endpoint);
     const store = new SessionStore({ client: recording.client, tableBaseName: b, expiry: 'rotation', createTables: false, userIndex: true, maintenanceIntervalSeconds: 0 });
     try {
