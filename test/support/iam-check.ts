@@ -60,7 +60,7 @@ class RecordingHandler extends NodeHttpHandler {
     const target = request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'] ?? 'unknown';
     const operation = target.slice(target.lastIndexOf('.') + 1);
     const raw: unknown = request.body;
-    const text = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : '{}';
+    const text = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? new TextDecoder().decode(raw) : '{}'; // not Buffer.from: it calls valueOf, which the SDK's body warns about
     this.sent.push(describeCall(operation, JSON.parse(text === '' ? '{}' : text) as Record<string, unknown>));
     return super.handle(...args);
   }

@@ -33,7 +33,8 @@ export function createAddUserIndexCommand(ctx: CommandContext): CommandUnknownOp
     .action(async () => {
       const settings = ctx.settings();
       await ctx.checkReachable(settings);
-      const store = ctx.openStore(settings, { createTables: false, userIndex: true });
+      // Serverless, as `dsm maintain`: no lease read, so the maintainer's policy (`--role maintainer --with-user-index`) covers it.
+      const store = ctx.openStore(settings, { createTables: false, userIndex: true, serverless: true });
       try {
         const tables = await store.addUserIndex();
         const result: AddUserIndexResult = { tables: tables.map(({ table, status }) => ({ table, status })) };
