@@ -217,6 +217,10 @@ describe('the demo in chromium', () => {
       await expect.poll(() => dash.locator('#user-sessions tbody tr').count(), { timeout: 5000 }).toBe(2);
       expect((await dash.locator('#user-sessions tbody tr td:nth-child(2)').allInnerTexts()).sort()).toEqual(['Firefox on Linux · from 127.0.0.1', 'Safari on iOS · from 127.0.0.1']);
 
+      await mkdir(TMP_SHOT_DIR, { recursive: true });
+      await laptop.page.screenshot({ path: join(TMP_SHOT_DIR, 'shop-devices.png'), fullPage: true });
+      await dash.locator('#user-result').scrollIntoViewIfNeeded();
+      await dash.screenshot({ path: join(TMP_SHOT_DIR, 'dashboard-user.png') });
       await submit(laptop.page, laptop.page.getByRole('button', { name: 'Sign out other devices' }));
       expect(await laptop.page.getByRole('status').innerText()).toBe('Signed out 1 other device.');
       expect(await devices.count()).toBe(1);
