@@ -110,7 +110,19 @@ export function demoStoreOptions(config: DemoConfig, embeddedEndpoint?: string):
     // Static assets are served after the session middleware on purpose: their requests read
     // the session but the tracker makes sure they never write it.
     ignoreUris: '/static/.*',
+    // The user index: the signed-in name is the user, so the shop lists where a name is signed in
+    // and signs out its other devices. Every table the demo creates gets the index. The device
+    // facts are the session's `device` key, which the store's default `deviceOf` reads.
+    userIdOf: signedInName,
   };
+}
+
+/** The user of a shop session: its signed-in name, or undefined before sign-in. */
+export function signedInName(session: Readonly<Record<string, unknown>>): string | undefined {
+  const user = session.user;
+  if (typeof user !== 'object' || user === null) return undefined;
+  const name = (user as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -4,7 +4,7 @@
 // It imports only the package's public entry points, so running it exercises the exports map.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { DynamoSessionStore, type Logger, type LogMethod } from 'dynamo-session-manager';
+import { DynamoSessionStore, isSessionManagerError, type Logger, type LogMethod } from 'dynamo-session-manager';
 import { startLocalDynamo, type LocalDynamo } from 'dynamo-session-manager/local';
 import { createDemoApp, type DemoApp } from './app.js';
 import { demoStoreOptions, readDemoConfig, type DemoConfig } from './config.js';
@@ -82,6 +82,13 @@ async function main(): Promise<void> {
     await store.ready();
   } catch (error) {
     console.error(`demo: the session store could not get its tables ready: ${(error as Error).message}`);
+    if (isSessionManagerError(error, 'backend.userIndexMissing') && config.backend.kind === 'embedded' && config.backend.dataDir !== undefined) {
+      // dynalite ignores an index added to an existing table, so `dsm add-user-index` cannot help here.
+      console.error(
+        `demo: the tables in ${config.backend.dataDir} were made by an earlier version of the demo, without the user index ("Signed in on"). ` +
+          `Delete ${config.backend.dataDir}, or start with DSM_MEMORY=1, or wait ${config.rememberSeconds * 2} s for them to expire.`,
+      );
+    }
     process.exitCode = 1;
     await stop();
     return;

@@ -37,6 +37,14 @@ export class RecentSessions {
     if (index !== -1) this.#entries.splice(index, 1);
   }
 
+  /** Forgets the sessions of `name` but `exceptId`: after "sign out other devices", they are gone. */
+  removeUser(name: string, exceptId: string): void {
+    for (let i = this.#entries.length - 1; i >= 0; i -= 1) {
+      const entry = this.#entries[i] as { id: string; name: string };
+      if (entry.name === name && entry.id !== exceptId) this.#entries.splice(i, 1);
+    }
+  }
+
   list(): RecentSession[] {
     return this.#entries.map((entry) => ({ idPrefix: shortenId(entry.id), name: entry.name, signedInAtMs: entry.signedInAtMs }));
   }

@@ -105,6 +105,14 @@ export function renderDashboardPage(): string {
     <ul id="recent-list" class="recent-list"><li class="sub">Nobody yet: sign in at the <a href="/">shop</a>.</li></ul>
   </div>
   <div id="inspect-result" class="inspect-result" aria-live="polite"></div>
+  <h3 id="user-title">Look up a user</h3>
+  <p class="sub">Lists a user's live sessions from the store's user index (the shop's user is the name signed in), with the device facts kept at sign-in. Session ids are shortened.</p>
+  <form id="user-form" class="row-form" aria-labelledby="user-title">
+    <label for="user-id">User id (the name signed in at the shop)</label>
+    <input id="user-id" name="user" maxlength="200" autocomplete="off" spellcheck="false" required>
+    <button type="submit">Look up</button>
+  </form>
+  <div id="user-result" class="inspect-result" aria-live="polite"></div>
 </section>
 </main>`;
   return renderLayout({ title: 'Dashboard', page: 'dashboard', body, styles: ['dashboard.css'], scripts: ['dashboard.js'] });

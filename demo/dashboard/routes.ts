@@ -4,6 +4,7 @@ import { shortenId, type RecentSessions } from '../recent-sessions.js';
 import { buildDashboardFigures, summarizeCounters, pickSeriesValues, type DashboardFigures, type RotationFigures } from './figures.js';
 import type { MetricsHistory } from './history.js';
 import { renderDashboardPage } from './page.js';
+import { lookUpUser } from './user-lookup.js';
 
 /** What the dashboard reads. */
 export interface DashboardSources {
@@ -92,7 +93,7 @@ export async function inspectSession(sources: Pick<DashboardSources, 'store' | '
 /**
  * The dashboard: the page, its figures as JSON, and the inspector. Mounted before the session
  * middleware, so watching the dashboard reads and writes no session and costs no DynamoDB call
- * (the inspector costs one read per lookup).
+ * (the inspector costs one read per lookup; a user lookup one Query per live table and a read per session).
  */
 export function createDashboardRouter(sources: DashboardSources): Router {
   const router = express.Router();
@@ -108,6 +109,10 @@ export function createDashboardRouter(sources: DashboardSources): Router {
 
   router.post('/inspect', express.json({ limit: '1kb' }), (req, res, next) => {
     inspectSession(sources, (req.body as { id?: unknown } | undefined)?.id).then(({ status, body }) => res.status(status).json(body), next);
+  });
+
+  router.post('/user', express.json({ limit: '1kb' }), (req, res, next) => {
+    lookUpUser(sources.store, (req.body as { user?: unknown } | undefined)?.user).then(({ status, body }) => res.status(status).json(body), next);
   });
 
   // The dashboard's callers read JSON, also when the body parser refuses a request.

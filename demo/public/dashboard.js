@@ -8,6 +8,8 @@
 /** @typedef {import('../dashboard/figures.js').SeriesKey} SeriesKey */
 /** @typedef {import('../dashboard/history.js').HistorySeries} HistorySeries */
 /** @typedef {import('../recent-sessions.js').RecentSession} RecentSession */
+/** @typedef {import('../dashboard/user-lookup.js').UserLookupFigures} UserLookupFigures */
+/** @typedef {import('../dashboard/user-lookup.js').UserSessionFigures} UserSessionFigures */
 /** @typedef {{ t: number[], values: Record<SeriesKey, number[]>, capacity: number, intervalMs: number }} History */
 
 /** The rows of the chart, in order, with the unit of their rate. */
@@ -398,7 +400,12 @@ function renderRecent(sessions) {
         /** @type {HTMLInputElement} */ (byId('inspect-id')).value = session.idPrefix;
         void inspect(session.idPrefix);
       });
-      return el('li', {}, [button]);
+      const user = el('button', { type: 'button', class: 'user-button', 'data-user': session.name, title: 'Look up every session of this user' }, [`${session.name}’s sessions`]);
+      user.addEventListener('click', () => {
+        /** @type {HTMLInputElement} */ (byId('user-id')).value = session.name;
+        void lookUpUser(session.name);
+      });
+      return el('li', {}, [button, user]);
     }),
   );
 }
@@ -478,7 +485,60 @@ function findMaskedPaths(value, path = '') {
   return Object.entries(value).flatMap(([key, item]) => findMaskedPaths(item, path === '' ? key : `${path}.${key}`));
 }
 
+// ------------------------------------------------------------------ user lookup
+
+/** @param {string} user */
+async function lookUpUser(user) {
+  const result = byId('user-result');
+  result.replaceChildren(el('p', { class: 'sub' }, ['Looking…']));
+  try {
+    const response = await fetch('/dashboard/user', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user }),
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      result.replaceChildren(el('p', { class: 'alert' }, [String(body.error ?? `HTTP ${response.status}`)]));
+    } else {
+      result.replaceChildren(...renderUserSessions(user, /** @type {UserLookupFigures} */ (body)));
+    }
+  } catch {
+    result.replaceChildren(el('p', { class: 'alert' }, ['No answer from the demo server.']));
+  }
+}
+
+/** @param {string} user @param {UserLookupFigures} found */
+function renderUserSessions(user, found) {
+  const count = found.sessions.length;
+  const heading = el('h3', {}, [count === 0 ? `No live session for ${user}` : `${user}: ${plural(count, 'live session', 'live sessions')}`]);
+  if (count === 0) return [heading, el('p', { class: 'sub' }, ['Signed out everywhere, expired, or never signed in. A session saved a moment ago may take a moment to appear: the index is eventually consistent.'])];
+  const rows = found.sessions.map((session) => {
+    const ip = typeof session.device?.ip === 'string' && session.device.ip !== '' ? ` · from ${session.device.ip}` : '';
+    return el('tr', { 'data-prefix': session.idPrefix }, [
+      el('td', {}, [el('code', {}, [`${session.idPrefix}…`])]),
+      el('td', {}, [`${session.deviceLabel}${ip}`]),
+      el('td', {}, [fmtTime(session.createdAtMs)]),
+      el('td', {}, [fmtTime(session.lastSeenAtMs)]),
+      el('td', {}, [fmtTime(session.expiresAtMs)]),
+    ]);
+  });
+  const head = el('tr', {}, ['Session', 'Device', 'Created', 'Last seen', 'Expires'].map((title) => el('th', { scope: 'col' }, [title])));
+  const table = el('table', { class: 'user-sessions', id: 'user-sessions' }, [
+    el('caption', { class: 'visually-hidden' }, [`Live sessions of ${user}`]),
+    el('thead', {}, [head]),
+    el('tbody', {}, rows),
+  ]);
+  return [heading, table];
+}
+
 // ------------------------------------------------------------------ start
+
+byId('user-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const value = /** @type {HTMLInputElement} */ (byId('user-id')).value;
+  if (value.trim() !== '') void lookUpUser(value);
+});
 
 byId('inspect-form').addEventListener('submit', (event) => {
   event.preventDefault();

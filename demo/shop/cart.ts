@@ -33,6 +33,8 @@ export interface ShopSession {
   csrfToken?: string;
   /** A made-up saved card, to show masking; secret-looking key. */
   paymentCardLast4?: string;
+  /** The browser and address of the sign-in, for "Signed in on" (the key the store's default `deviceOf` reads). */
+  device?: { userAgent: string; ip: string };
 }
 
 /** A cleaned value, or why it was refused. */

@@ -2,6 +2,20 @@ import { html, type SafeHtml } from '../html.js';
 import { renderLayout } from '../layout.js';
 import { CATALOGUE, SHOP_LIMITS, cartCount, type CartLine } from './cart.js';
 
+/** One place the signed-in user is signed in, as the account card lists it: never a session id. */
+export interface DeviceRow {
+  /** A short name for the browser: `Firefox on Linux`. */
+  readonly label: string;
+  /** The address it signed in from, when kept. */
+  readonly ip: string | undefined;
+  /** When that session was created, epoch ms. */
+  readonly createdAtMs: number;
+  /** Its last write, epoch ms. */
+  readonly lastSeenAtMs: number;
+  /** This browser's own session. */
+  readonly current: boolean;
+}
+
 /** What the shop page shows; every string in it may come from the browser and is escaped. */
 export interface ShopView {
   /** The signed-in user, or undefined when signed out. */
@@ -17,12 +31,19 @@ export interface ShopView {
   readonly rememberSeconds: number;
   /** A message about the last form, shown as an alert. */
   readonly error?: string | undefined;
+  /** Where the user is signed in, this browser first; undefined when the list could not be read. */
+  readonly devices?: readonly DeviceRow[] | undefined;
+  /** How many sessions "Sign out other devices" just ended, to say so once. */
+  readonly othersSignedOut?: number | undefined;
+  /** Clock, epoch ms, for "2 min ago". */
+  readonly nowMs?: number;
 }
 
 /** The whole shop page: sign-in form, or greeting, cart and sign-out. */
 export function renderShopPage(view: ShopView): string {
   const body = html`<main class="shop">
 ${view.error === undefined ? '' : html`<p class="alert" role="alert"><strong>Not done:</strong> ${view.error}</p>`}
+${view.othersSignedOut === undefined || view.user === undefined ? '' : html`<p class="notice" role="status">${signedOutText(view.othersSignedOut)}</p>`}
 ${view.user === undefined ? signInCard(view) : [accountCard(view, view.user), cartCard(view)]}
 ${explainCard(view)}
 </main>`;
@@ -56,6 +77,46 @@ function accountCard(view: ShopView, user: { readonly name: string }): SafeHtml 
   }</p>
   <p class="hint">Find this session in the <a href="/dashboard#inspector">dashboard's inspector</a>: the card number and the form token are masked there.</p>
   <form method="post" action="/signout">${csrfField(view)}<button type="submit" class="secondary">Sign out</button></form>
+  ${devicesSection(view)}
+</section>`;
+}
+
+/** What the account card says after "Sign out other devices". */
+export function signedOutText(count: number): string {
+  return count === 0 ? 'No other device was signed in.' : `Signed out ${count} other ${count === 1 ? 'device' : 'devices'}.`;
+}
+
+/** `5 s ago`, `3 min ago`, `2 h ago`: how long ago, for people, in one unit. */
+export function formatAgo(atMs: number, nowMs: number): string {
+  const seconds = Math.max(0, Math.round((nowMs - atMs) / 1000));
+  if (seconds < 5) return 'just now';
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
+  return `${Math.round(seconds / 3600)} h ago`;
+}
+
+/** `10:04:05 UTC` (the demo's periods are minutes: the time of day says enough). */
+function formatClock(atMs: number): string {
+  return `${new Date(atMs).toISOString().slice(11, 19)} UTC`;
+}
+
+function devicesSection(view: ShopView): SafeHtml {
+  const nowMs = view.nowMs ?? Date.now();
+  const others = (view.devices ?? []).filter((device) => !device.current).length;
+  const list =
+    view.devices === undefined
+      ? html`<p class="alert">The list of your devices could not be read just now.</p>`
+      : html`<ul class="devices">${view.devices.map(
+          (device) => html`<li class="device${device.current ? ' current' : ''}">
+      <span class="device-name">${device.label}</span>${device.current ? html` <strong class="this-device">this device</strong>` : ''}
+      <span class="device-facts">${device.ip === undefined ? '' : html`from <span class="mono">${device.ip}</span> · `}signed in <time datetime="${new Date(device.createdAtMs).toISOString()}">${formatClock(device.createdAtMs)}</time> · last seen ${formatAgo(device.lastSeenAtMs, nowMs)}</span>
+    </li>`,
+        )}</ul>`;
+  return html`<section class="signed-in-on" aria-labelledby="devices-title">
+  <h2 id="devices-title">Signed in on</h2>
+  ${list}
+  <form method="post" action="/signout-others">${csrfField(view)}<button type="submit" class="secondary"${others === 0 ? html` aria-describedby="no-others"` : ''}>Sign out other devices</button></form>
+  ${others === 0 ? html`<p class="hint" id="no-others">Sign in as the same name in another browser (or a private window) to see it here.</p>` : ''}
 </section>`;
 }
 

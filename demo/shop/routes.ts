@@ -1,8 +1,10 @@
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { listMySessions, signOutOtherDevices } from 'dynamo-session-manager';
 import { shortenId, type RecentSessions } from '../recent-sessions.js';
 import { SHOP_LIMITS, addToCart, cleanText, removeFromCart, type ShopSession } from './cart.js';
 import { createCsrfToken, isValidCsrfToken } from './csrf.js';
-import { renderShopPage } from './pages.js';
+import { deviceAddress, describeDevice, deviceFacts } from './device.js';
+import { renderShopPage, type DeviceRow } from './pages.js';
 
 /** What the shop's routes need from the application. */
 export interface ShopRouterOptions {
@@ -31,8 +33,28 @@ export function createShopRouter(options: ShopRouterOptions): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 }));
 
-  const render = (req: Request, res: Response, status = 200, error?: string): void => {
+  /** Where the signed-in user is signed in, this browser first; undefined when the store could not say. */
+  const listDevices = async (req: Request): Promise<DeviceRow[] | undefined> => {
+    try {
+      const sessions = await listMySessions(req);
+      return sessions
+        .map((session) => ({
+          label: describeDevice(session.device),
+          ip: deviceAddress(session.device),
+          createdAtMs: session.createdAt.getTime(),
+          lastSeenAtMs: session.lastSeenAt.getTime(),
+          current: session.current,
+        }))
+        .sort((a, b) => Number(b.current) - Number(a.current));
+    } catch {
+      return undefined; // the page still works; the card says the list could not be read
+    }
+  };
+
+  const render = async (req: Request, res: Response, status = 200, error?: string): Promise<void> => {
     const data = asShopSession(req);
+    const devices = data.user === undefined ? [] : await listDevices(req);
+    const ended = typeof req.query.signedOutOthers === 'string' && /^\d{1,4}$/.test(req.query.signedOutOthers) ? Number(req.query.signedOutOthers) : undefined;
     res.status(status).type('html').send(
       renderShopPage({
         user: data.user,
@@ -44,15 +66,20 @@ export function createShopRouter(options: ShopRouterOptions): Router {
         idleSeconds: options.idleSeconds,
         rememberSeconds: options.rememberSeconds,
         error,
+        devices,
+        othersSignedOut: ended,
+        nowMs: options.now(),
       }),
     );
   };
 
-  router.get('/', (req, res) => render(req, res));
+  router.get('/', (req, res, next) => {
+    render(req, res).catch(next);
+  });
 
   router.post('/signin', (req, res, next) => {
     const name = cleanText((req.body as Record<string, unknown>).name, 'The name', SHOP_LIMITS.nameChars);
-    if (!name.ok) return render(req, res, 400, name.error);
+    if (!name.ok) return void render(req, res, 400, name.error).catch(next);
     const remember = (req.body as Record<string, unknown>).remember === '1';
     const start = (): void => {
       // Remember me: a cookie with an expiry, which the store takes as the session's lifetime;
@@ -60,6 +87,8 @@ export function createShopRouter(options: ShopRouterOptions): Router {
       if (remember) req.session.cookie.maxAge = options.rememberSeconds * 1000;
       const data = asShopSession(req);
       data.user = { name: name.value, signedInAtMs: options.now() };
+      // For "Signed in on": the store lists `device` (its default deviceOf) with the user's sessions.
+      data.device = deviceFacts({ userAgent: req.get('user-agent'), ip: req.ip });
       data.csrfToken = createCsrfToken();
       data.paymentCardLast4 = '4242';
       data.cart = [];
@@ -78,27 +107,36 @@ export function createShopRouter(options: ShopRouterOptions): Router {
     const data = asShopSession(req);
     if (data.user === undefined) return res.redirect(303, '/');
     if (!isValidCsrfToken(data.csrfToken, (req.body as Record<string, unknown>)._csrf)) {
-      return render(req, res, 403, 'The form had expired or came from elsewhere; please try again.');
+      return void render(req, res, 403, 'The form had expired or came from elsewhere; please try again.').catch(next);
     }
     next();
   };
 
-  router.post('/cart/add', guard, (req, res) => {
+  router.post('/cart/add', guard, (req, res, next) => {
     const item = cleanText((req.body as Record<string, unknown>).item, 'The item', SHOP_LIMITS.itemChars);
-    if (!item.ok) return render(req, res, 400, item.error);
+    if (!item.ok) return void render(req, res, 400, item.error).catch(next);
     const data = asShopSession(req);
     const added = addToCart(data.cart ?? [], item.value);
-    if (!added.ok) return render(req, res, 400, added.error);
+    if (!added.ok) return void render(req, res, 400, added.error).catch(next);
     data.cart = added.lines;
     res.redirect(303, '/');
   });
 
-  router.post('/cart/remove', guard, (req, res) => {
+  router.post('/cart/remove', guard, (req, res, next) => {
     const item = cleanText((req.body as Record<string, unknown>).item, 'The item', SHOP_LIMITS.itemChars);
-    if (!item.ok) return render(req, res, 400, item.error);
+    if (!item.ok) return void render(req, res, 400, item.error).catch(next);
     const data = asShopSession(req);
     data.cart = removeFromCart(data.cart ?? [], item.value);
     res.redirect(303, '/');
+  });
+
+  // Ends the user's other sessions, keeping this one; says how many on the page it redirects to.
+  router.post('/signout-others', guard, (req, res, next) => {
+    signOutOtherDevices(req).then((ended) => {
+      const user = asShopSession(req).user;
+      if (user !== undefined) options.recent.removeUser(user.name, req.sessionID);
+      res.redirect(303, `/?signedOutOthers=${ended}`);
+    }, next);
   });
 
   router.post('/signout', guard, (req, res, next) => {

@@ -18,8 +18,11 @@ export interface CommandContext {
   print<T>(settings: CliSettings, result: T, toText: (result: T) => string): void;
   /** The logger: stderr under `--verbose`, silent otherwise. */
   logger(settings: CliSettings): Logger;
-  /** Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables, only `dsm migrate` gives `migrateFrom`. */
-  openStore(settings: CliSettings, options: Pick<StoreOverrides, 'createTables' | 'migrateFrom' | 'serverless'>): SessionStore;
+  /**
+   * Opens a store on the settings; the caller closes it. Only `dsm maintain` lets it create tables, only `dsm migrate` gives
+   * `migrateFrom`, the user commands ask for `userIndex: true` (the others follow the settings).
+   */
+  openStore(settings: CliSettings, options: Pick<StoreOverrides, 'createTables' | 'migrateFrom' | 'serverless' | 'userIndex'>): SessionStore;
   /**
    * Fails within one call deadline when DynamoDB cannot be reached (one DescribeTable), so a
    * command does not wait for a store's maintenance round to time out table by table.

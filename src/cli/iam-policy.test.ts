@@ -10,6 +10,7 @@ const base: IamPolicyInput = {
   partition: 'aws',
   createTables: true,
   withScan: false,
+  withUserIndex: false,
 };
 
 const actionsOf = (input: Partial<IamPolicyInput>): Record<string, { actions: readonly string[]; resource: string }> =>
@@ -86,6 +87,47 @@ describe('buildIamPolicy', () => {
     // The request path never gets a table action; the maintainer never an item action.
     expect(Object.values(requestPolicy).flatMap((s) => s.actions).filter((a) => /Table|TimeToLive/.test(a))).toEqual([]);
     expect(Object.values(maintainerPolicy).flatMap((s) => s.actions).filter((a) => /Item$/.test(a))).toEqual([]);
+  });
+
+  describe('withUserIndex', () => {
+    it.each([
+      ['rotation', 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions_????????_??????'],
+      ['ttl', 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions'],
+    ] as const)('%s: Query on the tables\' indexes, beside the item statement; UpdateTable with the table actions', (expiry, table) => {
+      const without = actionsOf({ expiry });
+      const withIndex = actionsOf({ expiry, withUserIndex: true });
+      expect(withIndex.SessionUserIndex).toEqual({ actions: ['dynamodb:Query'], resource: `${table}/index/*` });
+      const tables = expiry === 'ttl' ? 'SessionTable' : 'SessionTables';
+      expect(withIndex[tables]).toEqual({ actions: [...(without[tables]?.actions ?? []), 'dynamodb:UpdateTable'], resource: table });
+      // Nothing else changes: the item statement keeps its actions, Query is never granted on the table itself.
+      expect(withIndex.SessionItems).toEqual(without.SessionItems);
+      expect(Object.values(withIndex).filter((s) => s.actions.includes('dynamodb:Query')).map((s) => s.resource)).toEqual([`${table}/index/*`]);
+    });
+
+    it.each([
+      ['rotation', true],
+      ['rotation', false],
+      ['ttl', true],
+      ['ttl', false],
+    ] as const)('%s (createTables %s): request gets Query and no UpdateTable, maintainer UpdateTable only where it may change tables, all both', (expiry, createTables) => {
+      const request = actionsOf({ expiry, createTables, withUserIndex: true, role: 'request' });
+      const maintainer = actionsOf({ expiry, createTables, withUserIndex: true, role: 'maintainer' });
+      const all = actionsOf({ expiry, createTables, withUserIndex: true });
+      const actions = (policy: typeof all): string[] => Object.values(policy).flatMap((s) => s.actions);
+      expect(Object.keys(request)).toEqual(['SessionItems', 'SessionUserIndex']);
+      expect(actions(request)).not.toContain('dynamodb:UpdateTable');
+      expect(actions(maintainer)).not.toContain('dynamodb:Query');
+      expect(actions(maintainer).includes('dynamodb:UpdateTable')).toBe(createTables);
+      expect({ ...request, ...maintainer }).toEqual(all);
+    });
+
+    it('never grants a wildcard action, and Query only under the session tables', () => {
+      for (const expiry of ['rotation', 'ttl'] as const) {
+        const statements = buildIamPolicy({ ...base, expiry, withUserIndex: true, withScan: true }).Statement;
+        expect(statements.flatMap((s) => s.Action).some((a) => a.includes('*'))).toBe(false);
+        for (const s of statements.filter((st) => st.Action.includes('dynamodb:Query'))) expect(s.Resource).toMatch(/^arn:aws:dynamodb:eu-west-1:123456789012:table\/sessions[^*]*\/index\/\*$/);
+      }
+    });
   });
 
   it('puts wildcards for an unknown region and account, and honours the partition', () => {

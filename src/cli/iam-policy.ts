@@ -27,6 +27,12 @@ export interface IamPolicyInput {
   readonly createTables: boolean;
   /** Grant Scan, which only `all()`, `length()` and `clear()` use (express-session's optional methods). */
   readonly withScan: boolean;
+  /**
+   * The store keeps the user index (`userIdOf` / `userIndex`): grant Query on the tables' indexes
+   * (listing and revoking a user's sessions) and, where the role may change tables, UpdateTable
+   * (`dsm add-user-index` adds the index to a table made without it).
+   */
+  readonly withUserIndex: boolean;
 }
 
 /** One statement of an IAM policy. */
@@ -50,6 +56,13 @@ export interface IamPolicyDocument {
  */
 export const ROTATED_TABLE_SUFFIX = '_????????_??????';
 
+/**
+ * The indexes of a table, in IAM: `table/<name>/index/<index name>`. Query on the user index
+ * needs this resource; `*` rather than the index's name keeps the policy valid whatever indexes
+ * the tables gain, and still only under the session tables.
+ */
+export const USER_INDEX_RESOURCE_SUFFIX = '/index/*';
+
 const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /**
@@ -62,7 +75,10 @@ const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIt
  *   permissions; the store lists its tables to find those kept for the longest lifetime, which
  *   loads read, and, with `createTables`, the expired ones to delete: so with or without it);
  * - ttl: item actions, DescribeTable and DescribeTimeToLive, and (with `createTables`) CreateTable
- *   and UpdateTimeToLive on `table/<base>`; the single table is never deleted.
+ *   and UpdateTimeToLive on `table/<base>`; the single table is never deleted;
+ * - with `withUserIndex`: Query on the same tables' `/index/*` for the roles that serve requests
+ *   (a request lists or signs out a user's other sessions), and UpdateTable on the tables for the
+ *   roles that may change them (`createTables`, not `request`), which `dsm add-user-index` calls.
  *
  * @throws {SessionManagerError} `cli.usage` for a malformed account, region or partition.
  */
@@ -81,20 +97,27 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyDocument {
   const allow = (Sid: string, Action: readonly string[], Resource: string): IamStatement => ({ Sid, Effect: 'Allow', Action, Resource });
   const serves = input.role !== 'maintainer';
   const maintains = input.role !== 'request';
+  // UpdateTable adds the user index to a table made without it (`dsm add-user-index`): only where tables may change.
+  const updatesTables = input.withUserIndex && input.createTables ? ['dynamodb:UpdateTable'] : [];
   const statements: IamStatement[] = [];
+  const serveStatements = (resource: string): void => {
+    statements.push(allow('SessionItems', itemActions, resource));
+    // The index has an ARN of its own under its table's: Query on the table alone would not reach it.
+    if (input.withUserIndex) statements.push(allow('SessionUserIndex', ['dynamodb:Query'], `${resource}${USER_INDEX_RESOURCE_SUFFIX}`));
+  };
   if (input.expiry === 'ttl') {
     const resource = `${tables}${input.tableBaseName}`;
-    if (serves) statements.push(allow('SessionItems', itemActions, resource));
+    if (serves) serveStatements(resource);
     if (maintains) {
-      const tableActions = ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'] : [])];
+      const tableActions = ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'] : []), ...updatesTables];
       statements.push(allow('SessionTable', tableActions, resource));
     }
     return { Version: '2012-10-17', Statement: statements };
   }
   const resource = `${tables}${input.tableBaseName}${ROTATED_TABLE_SUFFIX}`;
-  if (serves) statements.push(allow('SessionItems', itemActions, resource));
+  if (serves) serveStatements(resource);
   if (maintains) {
-    statements.push(allow('SessionTables', ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : [])], resource));
+    statements.push(allow('SessionTables', ['dynamodb:DescribeTable', ...(input.createTables ? ['dynamodb:CreateTable', 'dynamodb:DeleteTable'] : []), ...updatesTables], resource));
     // Listing finds the tables kept for the longest lifetime (loads read them) and the expired ones: needed without createTables too.
     statements.push(allow('ListSessionTables', ['dynamodb:ListTables'], '*'));
   }

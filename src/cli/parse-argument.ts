@@ -38,3 +38,12 @@ function toNumber(value: string): number | undefined {
   const n = Number(text);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * A user id as the application's `userIdOf` returns it: any non-blank text, taken exactly as
+ * typed (no trimming: the index holds the id as it is).
+ */
+export function parseUserId(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('Must be a user id, as the application\'s userIdOf returns it; got an empty one.');
+  return value;
+}

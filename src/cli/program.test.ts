@@ -39,7 +39,7 @@ async function dsm(argv: string[], env: Record<string, string> = {}, deps: RunDe
   return { code, stdout, stderr };
 }
 
-const COMMANDS = ['local', 'status', 'maintain', 'get', 'destroy', 'migrate', 'keys', 'cost', 'iam-policy'];
+const COMMANDS = ['local', 'status', 'maintain', 'get', 'destroy', 'sessions', 'revoke', 'add-user-index', 'migrate', 'keys', 'cost', 'iam-policy'];
 
 describe('dsm help', () => {
   it('--help lists every command, the environment variables and the exit codes', async () => {
@@ -86,6 +86,8 @@ describe('dsm usage errors', () => {
     [['get'], "cli.usage: missing required argument 'id'", 'hint: Run `dsm get --help` for the usage.'],
     [['--expiry', 'never', 'status'], "cli.usage: option '--expiry <mode>' argument 'never' is invalid. Allowed choices are rotation, ttl.", 'hint: Run `dsm status --help` for the usage.'],
     [['--expiry', 'never'], "cli.usage: option '--expiry <mode>' argument 'never' is invalid. Allowed choices are rotation, ttl.", 'hint: Run `dsm --help` for the usage.'],
+    [['sessions'], "cli.usage: required option '--user <id>' not specified", 'hint: Run `dsm sessions --help` for the usage.'],
+    [['revoke', '--user', '  '], "cli.usage: option '--user <id>' argument '  ' is invalid. Must be a user id, as the application's userIdOf returns it; got an empty one.", 'hint: Run `dsm revoke --help` for the usage.'],
   ])('%j: exit 2 and two lines on stderr', async (argv, first, hint) => {
     const r = await dsm(argv);
     expect(r).toEqual({ code: 2, stdout: '', stderr: `${first}\n${hint}\n` });
@@ -102,6 +104,29 @@ describe('dsm usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toMatch(/^config\.invalidOption: Option `tableBaseName` must be/);
     expect(r.stderr.split('\n')[1]).toBe('hint: `tableBaseName` comes from --table-base-name.');
+  });
+
+  it('a bad DSM_USER_INDEX is a usage error naming the variable', async () => {
+    const r = await dsm(['iam-policy'], { DSM_USER_INDEX: 'maybe' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('cli.usage: DSM_USER_INDEX must be 1 (on) or 0 (off); got "maybe".');
+  });
+
+  it.each([
+    [{ DSM_USER_ID_KEY: 'short-key' }, [], 'DSM_USER_ID_KEY'],
+    [{}, ['--user-id-key', 'short-key'], '--user-id-key'],
+  ])('a user id key the store rejects is a usage error naming where it came from, never the key (%o %o)', async (env, flags, where) => {
+    const r = await dsm(['sessions', '--user', 'ada', ...flags], { DSM_ENDPOINT: '1', ...env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^config\.\w+: .*userIdKey/);
+    expect(r.stderr).toContain(`hint: The key comes from ${where}`);
+    expect(r.stderr).not.toContain('short-key');
+  });
+
+  it('a bad --except session id is a usage error that never echoes the id', async () => {
+    const r = await dsm(['revoke', '--user', 'ada', '--except', 'tiny'], { DSM_ENDPOINT: '1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('tiny');
   });
 
   it('a bad session id is a usage error that never echoes the id, and makes no call', async () => {
@@ -150,8 +175,20 @@ describe('dsm iam-policy', () => {
     });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(
-      buildIamPolicy({ role: 'all', tableBaseName: 'from-flag', expiry: 'rotation', region: 'eu-west-1', account: '123456789012', partition: 'aws', createTables: true, withScan: false }),
+      buildIamPolicy({ role: 'all', tableBaseName: 'from-flag', expiry: 'rotation', region: 'eu-west-1', account: '123456789012', partition: 'aws', createTables: true, withScan: false, withUserIndex: false }),
     );
+  });
+
+  it('--with-user-index, or the deployment\'s --user-index / DSM_USER_INDEX=1, adds the index statements', async () => {
+    const expected = buildIamPolicy({ role: 'request', tableBaseName: 'sessions', expiry: 'ttl', region: '*', account: '*', partition: 'aws', createTables: true, withScan: false, withUserIndex: true });
+    const runs = await Promise.all([
+      dsm(['iam-policy', '--role', 'request', '--with-user-index']),
+      dsm(['iam-policy', '--role', 'request', '--user-index']),
+      dsm(['iam-policy', '--role', 'request'], { DSM_USER_INDEX: '1' }),
+    ]);
+    for (const r of runs) expect(JSON.parse(r.stdout)).toEqual(expected);
+    const off = await dsm(['iam-policy', '--role', 'request'], { DSM_USER_INDEX: '0' });
+    expect(JSON.stringify(JSON.parse(off.stdout))).not.toContain('dynamodb:Query');
   });
 
   it('prints the same JSON without --json, so it can be redirected to a file', async () => {

@@ -11,6 +11,9 @@ import { createLocalCommand } from './commands/local.js';
 import { createMaintainCommand } from './commands/maintain.js';
 import { createMigrateCommand } from './commands/migrate.js';
 import { createStatusCommand } from './commands/status.js';
+import { createAddUserIndexCommand } from './commands/add-user-index.js';
+import { createRevokeCommand } from './commands/revoke.js';
+import { createSessionsCommand } from './commands/sessions.js';
 import { createCommandContext } from './context.js';
 import type { CliIo, RunDependencies } from './io.js';
 import { EXIT_CODE, describeError, type ErrorContext } from './report-error.js';
@@ -23,6 +26,7 @@ const ENV_HELP = `
 Environment (a flag wins over its variable; an empty variable counts as unset):
   ${SETTINGS.endpoint.env}, ${SETTINGS.region.env}, ${SETTINGS.tableBaseName.env}, ${SETTINGS.expiry.env},
   ${SETTINGS.rotationSeconds.env}, ${SETTINGS.maxInactiveSeconds.env}, ${SETTINGS.longestLifetimeSeconds.env}
+  ${SETTINGS.userIndex.env}, ${SETTINGS.userIdKey.env}
   ${ENCRYPTION_KEYS_ENV}: the application's encryption keys, a JSON array of {"id","key"} (dsm get, dsm keys)
 
 Exit codes: 0 success, 1 the operation failed, 2 usage error.
@@ -34,6 +38,9 @@ Examples:
   dsm status --endpoint 8000 --json
   dsm migrate --from connect-dynamodb --table sessions --dry-run
   dsm cost --rps 200 --session-size 2
+  DSM_USER_INDEX=1 dsm maintain
+  dsm sessions --user ada@example.com
+  dsm revoke --user ada@example.com
   dsm iam-policy --region eu-west-1 --account 123456789012 > policy.json`;
 
 /**
@@ -62,6 +69,8 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     .addOption(new Option('--rotation-seconds <s>', `rotation period in seconds (env ${SETTINGS.rotationSeconds.env}; default: the larger of --max-inactive and --longest-lifetime / 30)`))
     .addOption(new Option('--max-inactive <s>', `idle timeout of browser-session cookies in seconds (env ${SETTINGS.maxInactiveSeconds.env}; default: ${DEFAULTS.maxInactiveIntervalSeconds})`))
     .addOption(new Option('--longest-lifetime <s>', `longest session lifetime after its last write, in seconds; rotation keeps tables this long (env ${SETTINGS.longestLifetimeSeconds.env}; default: 30 days with rotation)`))
+    .addOption(new Option('--user-index', `the application keeps the user index (userIdOf): dsm maintain creates tables with it (env ${SETTINGS.userIndex.env}=1; default: off)`))
+    .addOption(new Option('--user-id-key <key>', `the application's userIdKey, for the user index in hashed mode; prefer env ${SETTINGS.userIdKey.env} (a command line shows in process lists); never printed`))
     .option('--json', 'print the result object as JSON on stdout, nothing else')
     .option('--verbose', "log the store's work to stderr and print stacks with errors")
     .helpCommand(true)
@@ -80,6 +89,9 @@ export async function run(argv: readonly string[], io: CliIo, deps: RunDependenc
     createMaintainCommand(ctx),
     createGetCommand(ctx),
     createDestroyCommand(ctx),
+    createSessionsCommand(ctx),
+    createRevokeCommand(ctx),
+    createAddUserIndexCommand(ctx),
     createMigrateCommand(ctx),
     createKeysCommand(ctx),
     createCostCommand(ctx),

@@ -97,6 +97,50 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('the user index settings', () => {
+  const KEY = 'a user id key of 32 characters!!';
+
+  it('--user-index or DSM_USER_INDEX turns the index on; off by default', () => {
+    expect(resolveSettings({}, {}).userIndex).toBe(false);
+    expect(resolveSettings({ userIndex: true }, {})).toMatchObject({ userIndex: true, sources: { userIndex: 'flag' } });
+    for (const on of ['1', 'true', 'YES', 'on']) expect(resolveSettings({}, { DSM_USER_INDEX: on }).userIndex).toBe(true);
+    for (const off of ['0', 'false', 'no', 'off', ' ']) expect(resolveSettings({}, { DSM_USER_INDEX: off }).userIndex).toBe(false);
+    expect(() => resolveSettings({}, { DSM_USER_INDEX: 'maybe' })).toThrow(expect.objectContaining({ code: 'cli.usage', message: 'DSM_USER_INDEX must be 1 (on) or 0 (off); got "maybe".' }));
+  });
+
+  it('keeps the user id key exactly as given, off JSON and inspection; a flag wins over the variable', () => {
+    const fromEnv = resolveSettings({}, { DSM_USER_ID_KEY: ` ${KEY} ` });
+    expect(fromEnv.userIdKey).toBe(` ${KEY} `); // not trimmed: the HMAC depends on every character
+    expect(fromEnv.sources.userIdKey).toBe('env');
+    expect(JSON.stringify(fromEnv)).not.toContain(KEY);
+    expect(Object.keys(fromEnv)).not.toContain('userIdKey');
+    expect(resolveSettings({ userIdKey: `${KEY}-flag` }, { DSM_USER_ID_KEY: KEY }).userIdKey).toBe(`${KEY}-flag`);
+    expect(resolveSettings({}, { DSM_USER_ID_KEY: '   ' }).userIdKey).toBeUndefined();
+  });
+
+  it('gives the store the index and the key only when the index is used', () => {
+    const settings = resolveSettings({}, { DSM_USER_ID_KEY: KEY });
+    expect(storeOptionsFor(settings, { createTables: false })).toMatchObject({ userIndex: false });
+    expect(storeOptionsFor(settings, { createTables: false })).not.toHaveProperty('userIdKey');
+    const user = storeOptionsFor(settings, { createTables: false, userIndex: true });
+    expect(user).toMatchObject({ userIndex: true, userIdKey: KEY });
+    expect(() => resolveOptions(user)).not.toThrow();
+    expect(storeOptionsFor(resolveSettings({ userIndex: true }, {}), { createTables: true })).toMatchObject({ userIndex: true, createTables: true });
+  });
+
+  it('checks the key as the store does, with a hint naming where it came from and never the key', () => {
+    let error: unknown;
+    try {
+      resolveSettings({}, { DSM_USER_ID_KEY: 'zq-k3y' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: expect.stringMatching(/^config\./), details: { hint: expect.stringContaining('DSM_USER_ID_KEY') } });
+    expect((error as Error).message).toContain('userIdKey');
+    expect(JSON.stringify({ message: (error as Error).message, details: (error as { details: unknown }).details })).not.toContain('zq-k3y');
+  });
+});
+
 describe('normalizeEndpoint', () => {
   it.each([
     ['8000', 'http://127.0.0.1:8000'],

@@ -28,6 +28,8 @@ export const SETTINGS = {
   rotationSeconds: { flag: '--rotation-seconds', env: 'DSM_ROTATION_SECONDS', option: 'tableRotationSeconds' },
   maxInactiveSeconds: { flag: '--max-inactive', env: 'DSM_MAX_INACTIVE', option: 'maxInactiveInterval' },
   longestLifetimeSeconds: { flag: '--longest-lifetime', env: 'DSM_LONGEST_LIFETIME', option: 'longestLifetimeSeconds' },
+  userIndex: { flag: '--user-index', env: 'DSM_USER_INDEX', option: 'userIndex' },
+  userIdKey: { flag: '--user-id-key', env: 'DSM_USER_ID_KEY', option: 'userIdKey' },
 } as const;
 
 /**
@@ -52,6 +54,8 @@ export interface GlobalFlags {
   readonly rotationSeconds?: string | undefined;
   readonly maxInactive?: string | undefined;
   readonly longestLifetime?: string | undefined;
+  readonly userIndex?: boolean | undefined;
+  readonly userIdKey?: string | undefined;
   readonly json?: boolean | undefined;
   readonly verbose?: boolean | undefined;
 }
@@ -70,6 +74,12 @@ export interface CliSettings {
   readonly maxInactiveSeconds: number | undefined;
   /** Longest session lifetime in seconds, when set; otherwise the store's default. */
   readonly longestLifetimeSeconds: number | undefined;
+  /**
+   * The deployment keeps the user index (the application sets `userIdOf`): `dsm maintain` creates
+   * tables with it, the other commands' stores check it. The user commands (`sessions --user`,
+   * `revoke --user`, `add-user-index`) use it whatever this says.
+   */
+  readonly userIndex: boolean;
   /** Rotation period in milliseconds, as the store resolves it. */
   readonly rotationPeriodMs: number;
   /** Rotation: how many periods before the current one tables are kept, as the store resolves it. */
@@ -82,12 +92,19 @@ export interface CliSettings {
   readonly sources: Readonly<Record<SettingName, SettingSource>>;
   /** The keys from {@link ENCRYPTION_KEYS_ENV}, for reading encrypted sessions; not enumerable (never printed). */
   readonly encryptionKeys?: readonly EncryptionKey[] | undefined;
+  /** The application's `userIdKey` (hashed mode of the user index), as given; not enumerable (never printed). */
+  readonly userIdKey?: string | undefined;
 }
 
 /** What a command asks of the store it opens. */
 export interface StoreOverrides {
   /** Whether the store may create and delete tables: only `dsm maintain` does. */
   readonly createTables: boolean;
+  /**
+   * Open the store with the user index whatever the settings say: the user commands need it.
+   * @default the settings' `userIndex`
+   */
+  readonly userIndex?: boolean;
   /**
    * Serverless mode: no round of its own at start. Only `dsm maintain` sets it, so that its one
    * round is `maintain()`, with table actions alone (no lease read): the maintainer's IAM policy.
@@ -130,6 +147,8 @@ export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
   const rawRotation = pick('rotationSeconds', flags.rotationSeconds);
   const rawMaxInactive = pick('maxInactiveSeconds', flags.maxInactive);
   const rawLongest = pick('longestLifetimeSeconds', flags.longestLifetime);
+  const rawUserIndex = pick('userIndex', flags.userIndex === true ? '1' : undefined);
+  const rawUserIdKey = pick('userIdKey', flags.userIdKey);
 
   const where = (name: SettingName): string => (sources[name] === 'flag' ? SETTINGS[name].flag : SETTINGS[name].env);
   const rotationSeconds = rawRotation === undefined ? undefined : parseSeconds(rawRotation, where('rotationSeconds'));
@@ -138,9 +157,12 @@ export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
   const longestLifetimeSeconds = rawLongest === undefined ? undefined : parseSeconds(rawLongest, where('longestLifetimeSeconds'));
   const maxInactiveSeconds = rawMaxInactive === undefined ? undefined : parseSeconds(rawMaxInactive, where('maxInactiveSeconds'));
   const endpoint = rawEndpoint === undefined ? undefined : normalizeEndpoint(rawEndpoint);
+  const userIndex = rawUserIndex === undefined ? false : parseSwitch(rawUserIndex, where('userIndex'));
 
   const encryptionKeys = parseEncryptionKeys(env[ENCRYPTION_KEYS_ENV]);
-  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds, longestLifetimeSeconds, encryptionKeys };
+  // A key read from the environment keeps its exact characters: only an all-blank one counts as unset.
+  const userIdKey = rawUserIdKey === undefined ? undefined : sources.userIdKey === 'env' ? (env[SETTINGS.userIdKey.env] as string) : rawUserIdKey;
+  const partial = { endpoint, region, tableBaseName, expiry, rotationSeconds, maxInactiveSeconds, longestLifetimeSeconds, userIndex, encryptionKeys, userIdKey };
   const resolved = validateWithStore(partial, sources);
   const settings = {
     endpoint,
@@ -150,6 +172,7 @@ export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
     rotationSeconds,
     maxInactiveSeconds,
     longestLifetimeSeconds,
+    userIndex,
     rotationPeriodMs: resolved.rotationPeriodMs,
     keptPeriods: resolved.keptPeriods,
     json: flags.json === true,
@@ -158,6 +181,7 @@ export function resolveSettings(flags: GlobalFlags, env: Env): CliSettings {
   };
   // Keys are kept off JSON and inspection of the settings.
   Object.defineProperty(settings, 'encryptionKeys', { value: encryptionKeys, enumerable: false });
+  Object.defineProperty(settings, 'userIdKey', { value: userIdKey, enumerable: false });
   return Object.freeze(settings);
 }
 
@@ -191,6 +215,14 @@ function parseExpiry(raw: string, where: string): ExpiryMode {
   throw usage(`${where} must be one of ${EXPIRY_MODES.join(', ')}; got ${JSON.stringify(raw)}.`);
 }
 
+/** A switch set by a variable: `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (a flag is always on). */
+function parseSwitch(raw: string, where: string): boolean {
+  const value = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw usage(`${where} must be 1 (on) or 0 (off); got ${JSON.stringify(raw)}.`);
+}
+
 function parseSeconds(raw: string, where: string): number {
   if (/^\d+$/.test(raw)) return Number(raw);
   throw usage(`${where} must be a whole number of seconds; got ${JSON.stringify(raw)}.`);
@@ -200,16 +232,24 @@ function usage(message: string, hint?: string): SessionManagerError {
   return new SessionManagerError('cli.usage', message, { details: hint === undefined ? {} : { hint } });
 }
 
-type PartialSettings = Pick<CliSettings, 'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds' | 'longestLifetimeSeconds' | 'encryptionKeys'>;
+type PartialSettings = Pick<
+  CliSettings,
+  'endpoint' | 'region' | 'tableBaseName' | 'expiry' | 'rotationSeconds' | 'maxInactiveSeconds' | 'longestLifetimeSeconds' | 'userIndex' | 'encryptionKeys' | 'userIdKey'
+>;
 
 /** Runs the store's own validation, so the CLI accepts exactly what the store accepts. */
 function validateWithStore(settings: PartialSettings, sources: Record<SettingName, SettingSource>): ResolvedOptions {
   try {
-    return resolveOptions(storeOptionsFor(settings, { createTables: false }));
+    // A key is checked even when this invocation's store does not use the index.
+    return resolveOptions(storeOptionsFor(settings, { createTables: false, userIndex: settings.userIndex || settings.userIdKey !== undefined }));
   } catch (error) {
     if (!isSessionManagerError(error, 'config.')) throw error;
     const options = [error.details.option, ...(Array.isArray(error.details.options) ? error.details.options : [])];
     const names = (Object.keys(SETTINGS) as SettingName[]).filter((name) => options.includes(SETTINGS[name].option));
+    if (options.includes(SETTINGS.userIdKey.option)) {
+      // The store's message says what is wrong with the key (its length), never the key.
+      throw new SessionManagerError(error.code, error.message, { cause: error, details: { ...error.details, hint: `The key comes from ${sources.userIdKey === 'flag' ? SETTINGS.userIdKey.flag : SETTINGS.userIdKey.env}; give the application's \`userIdKey\` as it is.` } });
+    }
     if (options.some((option) => typeof option === 'string' && option.startsWith('encryption'))) {
       throw new SessionManagerError(error.code, error.message, { cause: error, details: { ...error.details, hint: `The keys come from ${ENCRYPTION_KEYS_ENV}.` } });
     }
@@ -229,6 +269,7 @@ function validateWithStore(settings: PartialSettings, sources: Record<SettingNam
  * maintenance, answers within {@link CLI_OPERATION_TIMEOUT_MS} and retries once.
  */
 export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverrides): DynamoSessionStoreOptions {
+  const userIndex = overrides.userIndex ?? settings.userIndex;
   return {
     tableBaseName: settings.tableBaseName,
     expiry: settings.expiry,
@@ -239,6 +280,9 @@ export function storeOptionsFor(settings: PartialSettings, overrides: StoreOverr
     ...(settings.region === undefined ? {} : { region: settings.region }),
     // The CLI reads sessions and never writes their data: it accepts plaintext ones too.
     ...(settings.encryptionKeys === undefined ? {} : { encryption: { keys: settings.encryptionKeys, acceptPlaintext: true } }),
+    // The CLI never saves a session, so it has no `userIdOf`: the index is only read, or created with the tables.
+    userIndex,
+    ...(userIndex && settings.userIdKey !== undefined ? { userIdKey: settings.userIdKey } : {}),
     createTables: overrides.createTables,
     // An operator's tool, with no timer; `dsm maintain` runs serverless: its one round is on demand.
     serverless: overrides.serverless ?? false,

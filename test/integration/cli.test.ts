@@ -12,6 +12,8 @@ import { startFaultProxy } from '../support/fault-proxy.js';
 import { createMaintenanceHandler } from 'dynamo-session-manager/lambda';
 import { createTestClient, dropTablesWithPrefix, listTablesWithPrefix, liveTablesWithPrefix, testEndpoint, uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
+import { USER_INDEX_NAME } from '../../src/codec/item-format.js';
+import { createRecordingClient, notAllowed, type PolicyDocument } from '../support/iam-check.js';
 
 
 const admin = createTestClient();
@@ -272,36 +274,69 @@ describe('dsm cost and dsm iam-policy need no DynamoDB', () => {
 });
 
 describe('dsm iam-policy against what the store calls', () => {
+  /** The application's user: the session's `user` key. */
+  const userIdOf = (session: Record<string, unknown>): string | undefined => (typeof session.user === 'string' ? session.user : undefined);
+
   it.each([
-    ['rotation', true],
-    ['rotation', false],
-    ['ttl', true],
-    ['ttl', false],
-  ] as const)('grants every action a %s store with createTables %s calls', async (expiry, createTables) => {
+    ['rotation', true, false],
+    ['rotation', false, false],
+    ['ttl', true, false],
+    ['ttl', false, false],
+    ['rotation', true, true],
+    ['rotation', false, true],
+    ['ttl', true, true],
+    ['ttl', false, true],
+  ] as const)('grants every action a %s store with createTables %s (user index %s) calls, on the resources it calls them on', async (expiry, createTables, userIndex) => {
     const b = base(`iam-${expiry}`);
+    const env = envFor(b, { DSM_EXPIRY: expiry });
     if (!createTables) {
-      // Another process (here `dsm maintain`, with every right) made the tables.
-      expect((await runCli(['maintain', '--json'], { env: envFor(b, { DSM_EXPIRY: expiry }) })).code).toBe(0);
+      // Another process (here `dsm maintain`, with every right) made the tables, with the index when the app keeps one.
+      expect((await runCli(['maintain', '--json', ...(userIndex ? ['--user-index'] : [])], { env })).code).toBe(0);
     }
-    const policyRun = runCli(['iam-policy', '--json', ...(createTables ? [] : ['--no-create'])], { env: envFor(b, { DSM_EXPIRY: expiry }) });
-    const counting = createCountingClient();
-    const store = new SessionStore({ client: counting.client, tableBaseName: b, expiry, createTables, maintenanceIntervalSeconds: 0 });
+    const policyRun = runCli(['iam-policy', '--json', ...(createTables ? [] : ['--no-create']), ...(userIndex ? ['--with-user-index'] : [])], { env });
+    const recording = createRecordingClient();
+    const store = new SessionStore({ client: recording.client, tableBaseName: b, expiry, createTables, maintenanceIntervalSeconds: 0, ...(userIndex ? { userIdOf } : {}) });
     try {
       await store.ready();
-      await store.set('iam-checked-session-1', { cookie: { originalMaxAge: 3_600_000 }, n: 1 });
+      await store.set('iam-checked-session-1', { cookie: { originalMaxAge: 3_600_000 }, n: 1, user: 'ada' });
       expect((await store.get('iam-checked-session-1'))?.session).toMatchObject({ n: 1 });
       expect(await store.get('iam-checked-missing-1')).toBeNull(); // a miss reads every table a session may be in
+      if (userIndex) {
+        // Where the user is signed in, and "sign out other devices" (which keeps one) then "everywhere".
+        await store.set('iam-checked-session-2', { cookie: { originalMaxAge: 3_600_000 }, user: 'ada' });
+        expect((await store.listUserSessions('ada')).map((s) => s.id).sort()).toEqual(['iam-checked-session-1', 'iam-checked-session-2']);
+        expect(await store.revokeUserSessions('ada', { except: 'iam-checked-session-1' })).toBe(1);
+        expect(await store.get('iam-checked-session-2')).toBeNull();
+        expect(await store.revokeUserSessions('ada')).toBe(1);
+      }
       await store.destroy('iam-checked-session-1');
       await store.maintain();
     } finally {
       await store.close();
-      counting.client.destroy();
+      recording.client.destroy();
     }
-    const policy = parse<{ Statement: { Action: string[] }[] }>(await policyRun);
-    const granted = new Set(policy.Statement.flatMap((s) => s.Action));
-    const called = Object.keys(counting.counts()).map((op) => `dynamodb:${op}`);
-    expect(called.length).toBeGreaterThan(0);
-    expect(called.filter((action) => !granted.has(action))).toEqual([]);
+    const policy = parse<PolicyDocument>(await policyRun);
+    const calls = recording.calls();
+    expect(calls.length).toBeGreaterThan(0);
+    if (userIndex) expect(calls.some((call) => call.operation === 'Query' && call.resources.every((r) => r.endsWith(`/index/${USER_INDEX_NAME}`)))).toBe(true);
+    expect(notAllowed(policy, calls)).toEqual([]);
+  });
+
+  it('a policy without --with-user-index does not cover a store keeping the index: Query on the index is refused', async () => {
+    const b = base('iam-no-index');
+    const env = envFor(b, ROTATION_ENV);
+    const policyRun = runCli(['iam-policy', '--json'], { env });
+    const recording = createRecordingClient();
+    const store = new SessionStore({ client: recording.client, tableBaseName: b, expiry: 'rotation', maintenanceIntervalSeconds: 0, userIdOf });
+    try {
+      await store.ready();
+      await store.set('iam-unchecked-session-1', { cookie: { originalMaxAge: 3_600_000 }, user: 'ada' });
+      await store.listUserSessions('ada');
+    } finally {
+      await store.close();
+      recording.client.destroy();
+    }
+    expect(notAllowed(parse<PolicyDocument>(await policyRun), recording.calls())).toContainEqual(expect.stringMatching(new RegExp(`^dynamodb:Query on .*/index/${USER_INDEX_NAME}$`)));
   });
 });
 
@@ -359,6 +394,37 @@ describe('dsm iam-policy --role: the serverless split, against what each side ca
     }
     expect(counting.counts().GetItem ?? 0).toBeGreaterThan(0);
     expect(notGranted(counting.counts(), requestPolicy)).toEqual([]);
+  });
+
+  it.each(['rotation', 'ttl'] as const)('%s --with-user-index: the request policy covers a serverless store listing and revoking a user\'s sessions, the maintainer policy `dsm maintain --user-index`', async (expiry) => {
+    const b = base(`iam-role-user-${expiry}`);
+    const env = envFor(b, { DSM_EXPIRY: expiry });
+    const [requestPolicy, maintainerPolicy] = await Promise.all([
+      runCli(['iam-policy', '--json', '--role', 'request', '--with-user-index'], { env }).then((r) => parse<PolicyDocument>(r)),
+      runCli(['iam-policy', '--json', '--role', 'maintainer', '--with-user-index'], { env }).then((r) => parse<Policy>(r)),
+    ]);
+    const proxy = await startFaultProxy(testEndpoint());
+    try {
+      expect((await runCli(['maintain', '--json', '--user-index'], { env: { ...env, DSM_ENDPOINT: proxy.endpoint } })).code).toBe(0);
+      expect(notGranted(proxy.calls(), maintainerPolicy)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+
+    const recording = createRecordingClient();
+    const store = new SessionStore({ client: recording.client, tableBaseName: b, expiry, serverless: true, userIdOf: (s) => (typeof s.user === 'string' ? s.user : undefined) });
+    try {
+      await store.ready();
+      for (const id of ['iam-user-session-1', 'iam-user-session-2']) await store.set(id, { cookie: { originalMaxAge: 3_600_000 }, user: 'ada' });
+      expect(await store.listUserSessions('ada')).toHaveLength(2);
+      expect(await store.revokeUserSessions('ada', { except: 'iam-user-session-1' })).toBe(1); // signOutOtherDevices, from a request
+      expect((await store.get('iam-user-session-1'))?.session).toMatchObject({ user: 'ada' });
+    } finally {
+      await store.close();
+      recording.client.destroy();
+    }
+    expect(recording.calls().some((call) => call.operation === 'Query')).toBe(true);
+    expect(notAllowed(requestPolicy, recording.calls())).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore, METRIC } from 'dynamo-session-manager';
 import { startLocalDynamo, type LocalDynamo } from 'dynamo-session-manager/local';
@@ -161,7 +161,7 @@ describe('the demo in chromium', () => {
     expect(await shop.locator('.cart-item').allInnerTexts()).toEqual(['Teapot', 'Umbrella', 'Tea <cosy>', 'Notebook']);
 
     // The inspector shows the session with its secrets masked.
-    await dash.locator('#recent-list button', { hasText: 'Ada' }).click();
+    await dash.locator('#recent-list button[data-prefix]', { hasText: 'Ada' }).click();
     await dash.locator('#inspect-result pre').waitFor();
     const inspected = await dash.locator('#inspect-result pre').innerText();
     expect(inspected).toContain('"csrfToken": "[masked]"');
@@ -170,12 +170,71 @@ describe('the demo in chromium', () => {
     expect(inspected).toContain('"item": "Tea <cosy>"');
     expect(await dash.locator('#inspect-result dl').innerText()).toMatch(/demo-sessions_\d{8}_\d{6} \((current|previous)\)/);
 
+    // The inspector looks up the user: Ada's one session, on this browser, its id shortened.
+    await dash.locator('#recent-list button.user-button', { hasText: 'Ada' }).click();
+    const row = dash.locator('#user-sessions tbody tr');
+    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+    const sessionId = decodeURIComponent(cookie).slice(2, decodeURIComponent(cookie).lastIndexOf('.'));
+    expect(await row.first().getAttribute('data-prefix')).toBe(sessionId.slice(0, 8));
+    expect(await row.first().innerText()).toMatch(new RegExp(`^${sessionId.slice(0, 8)}…\\s+Headless Chrome on Linux · from 127\\.0\\.0\\.1\\s+\\d`));
+    expect(await dash.locator('#user-result h3').innerText()).toBe('Ada: 1 live session');
+    expect(await dash.locator('#user-result').innerText()).not.toContain(sessionId);
+
     await mkdir(SHOT_DIR, { recursive: true });
     await dash.locator('#inspect-result').scrollIntoViewIfNeeded();
     await dash.screenshot({ path: join(SHOT_DIR, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('signs in as the same user in two browsers, lists both under "Signed in on", and signs the other one out', async () => {
+    const url = (server as RunningServer).url;
+    const pageErrors: string[] = [];
+    const open = async (userAgent: string): Promise<{ context: BrowserContext; page: Page }> => {
+      const context = await (browser as Browser).newContext({ viewport: { width: 1024, height: 900 }, userAgent });
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(url);
+      await page.getByLabel('Your name').fill('Grace Hopper');
+      await submit(page, page.getByRole('button', { name: 'Sign in' }));
+      return { context, page };
+    };
+    const laptop = await open('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+    const phone = await open('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1');
+    try {
+      await laptop.page.reload();
+      const devices = laptop.page.locator('.signed-in-on li');
+      expect(await devices.allInnerTexts()).toEqual([
+        expect.stringMatching(/^Firefox on Linux\s+this device\s+from 127\.0\.0\.1 · signed in \d\d:\d\d:\d\d UTC · last seen /),
+        expect.stringMatching(/^Safari on iOS\s+from 127\.0\.0\.1 · signed in /),
+      ]);
+
+      // The dashboard finds both sessions of the user.
+      const dash = await laptop.context.newPage();
+      await dash.goto(`${url}/dashboard`);
+      await dash.getByLabel('User id (the name signed in at the shop)').fill('Grace Hopper');
+      await dash.getByRole('button', { name: 'Look up' }).click();
+      await expect.poll(() => dash.locator('#user-sessions tbody tr').count(), { timeout: 5000 }).toBe(2);
+      expect((await dash.locator('#user-sessions tbody tr td:nth-child(2)').allInnerTexts()).sort()).toEqual(['Firefox on Linux · from 127.0.0.1', 'Safari on iOS · from 127.0.0.1']);
+
+      await mkdir(TMP_SHOT_DIR, { recursive: true });
+      await laptop.page.screenshot({ path: join(TMP_SHOT_DIR, 'shop-devices.png'), fullPage: true });
+      await dash.locator('#user-result').scrollIntoViewIfNeeded();
+      await dash.screenshot({ path: join(TMP_SHOT_DIR, 'dashboard-user.png') });
+      await submit(laptop.page, laptop.page.getByRole('button', { name: 'Sign out other devices' }));
+      expect(await laptop.page.getByRole('status').innerText()).toBe('Signed out 1 other device.');
+      expect(await devices.count()).toBe(1);
+      await phone.page.reload();
+      expect(await phone.page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in');
+
+      await dash.getByRole('button', { name: 'Look up' }).click();
+      await expect.poll(() => dash.locator('#user-sessions tbody tr').count(), { timeout: 5000 }).toBe(1);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await laptop.context.close();
+      await phone.context.close();
+    }
+  }, 30_000);
 
   it('fits a phone-sized screen without sideways scrolling', async () => {
     const url = (server as RunningServer).url;

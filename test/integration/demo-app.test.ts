@@ -1,14 +1,19 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoSessionStore, METRIC, type MetricsSnapshot } from 'dynamo-session-manager';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoSessionStore, METRIC, USER_INDEX_NAME, type MetricsSnapshot } from 'dynamo-session-manager';
 import { startLocalDynamo, type LocalDynamo } from 'dynamo-session-manager/local';
 import { createDemoApp, type DemoApp } from '../../demo/app.js';
-import { DEMO_DEFAULTS, demoStoreOptions, readDemoConfig } from '../../demo/config.js';
+import { DEMO_DEFAULTS, demoStoreOptions, readDemoConfig, signedInName } from '../../demo/config.js';
+import type { UserLookupFigures } from '../../demo/dashboard/user-lookup.js';
+import { DEVICE_LIMITS, describeDevice, deviceFacts } from '../../demo/shop/device.js';
+import { formatAgo, signedOutText } from '../../demo/shop/pages.js';
 import type { DashboardFigures } from '../../demo/dashboard/figures.js';
 import { SHOP_LIMITS, addToCart, cleanText, removeFromCart } from '../../demo/shop/cart.js';
 import { DemoShopper } from '../support/browser.js';
 import { CookieClient, serve, type RunningServer } from '../support/http.js';
+import { createTestClient } from '../support/dynamo.js';
 import { createManualClock } from '../support/manual-clock.js';
 
 const START_MS = Date.UTC(2026, 10, 24, 10, 0, 0);
@@ -106,6 +111,53 @@ describe('readDemoConfig', () => {
     expect(options).toMatchObject({ tableRotationSeconds: 5, maxInactiveInterval: 10, longestLifetimeSeconds: 15, ignoreUris: '/static/.*', dynamoEndpoint: 'http://127.0.0.1:1234' });
     expect(demoStoreOptions(readDemoConfig({ AWS_REGION: 'eu-west-1' }), 'http://ignored')).toMatchObject({ region: 'eu-west-1' });
     expect(demoStoreOptions(readDemoConfig({ AWS_REGION: 'eu-west-1' }))).not.toHaveProperty('dynamoEndpoint');
+  });
+});
+
+describe('device facts and the user', () => {
+  it.each([
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Firefox on Linux'],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'Safari on iOS'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0', 'Edge on Windows'],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36', 'Chrome on macOS'],
+    ['Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36', 'Chrome on Android'],
+    ['curl/8.5.0', 'curl'],
+    ['something else', 'Other browser'],
+    ['', 'Unknown browser'],
+  ])('names the device of %j: %s', (userAgent, label) => {
+    expect(describeDevice({ userAgent, ip: '127.0.0.1' })).toBe(label);
+  });
+
+  it('keeps cleaned, capped facts, and counts other shapes as unknown', () => {
+    expect(deviceFacts({ userAgent: ` A\u0000B\u202eC${'x'.repeat(300)}`, ip: '::ffff:127.0.0.1' })).toEqual({ userAgent: `ABC${'x'.repeat(DEVICE_LIMITS.userAgentChars - 3)}`, ip: '::ffff:127.0.0.1' });
+    expect(deviceFacts({ userAgent: undefined, ip: undefined })).toEqual({ userAgent: '', ip: '' });
+    expect(describeDevice(undefined)).toBe('Unknown browser');
+    expect(describeDevice({ userAgent: 42 })).toBe('Unknown browser');
+  });
+
+  it('takes the signed-in name as the user, and nothing before sign-in', () => {
+    expect(signedInName({ user: { name: 'Ada', signedInAtMs: 1 } })).toBe('Ada');
+    expect(signedInName({ cart: [] })).toBeUndefined();
+    expect(signedInName({ user: { name: '' } })).toBeUndefined();
+    expect(signedInName({ user: 'Ada' })).toBeUndefined();
+    expect(demoStoreOptions(readDemoConfig({}))).toMatchObject({ userIdOf: signedInName });
+  });
+
+  it.each([
+    [0, 'No other device was signed in.'],
+    [1, 'Signed out 1 other device.'],
+    [3, 'Signed out 3 other devices.'],
+  ])('says how many devices were signed out: %i', (count, text) => {
+    expect(signedOutText(count)).toBe(text);
+  });
+
+  it.each([
+    [0, 'just now'],
+    [42_000, '42 s ago'],
+    [5 * 60_000, '5 min ago'],
+    [3 * 3_600_000, '3 h ago'],
+  ])('says how long ago: %i ms', (agoMs, text) => {
+    expect(formatAgo(START_MS - agoMs, START_MS)).toBe(text);
   });
 });
 
@@ -300,6 +352,87 @@ describe('the shop over HTTP', () => {
   });
 });
 
+const LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const TABLET = 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+/** A shopper on a device of its own: its own cookie jar and User-Agent. */
+async function signedInOn(userAgent: string, name: string): Promise<DemoShopper> {
+  const shopper = new DemoShopper(server.url, 'dsm-demo.sid', userAgent);
+  expect((await shopper.signIn(name)).status).toBe(303);
+  return shopper;
+}
+
+/** The devices the account card lists, as text, in page order. */
+function devicesOn(body: string): string[] {
+  return [...body.matchAll(/<li class="device( current)?">([\s\S]*?)<\/li>/g)].map((m) => m[2]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim());
+}
+
+describe('signed in on several devices', () => {
+  it('lists every device of the user on the account card, this one first and marked, with where and when; never a whole session id', async () => {
+    const laptop = await signedInOn(LAPTOP, 'Twin Devices');
+    clock.advance(2000);
+    const phone = await signedInOn(PHONE, 'Twin Devices');
+    await signedInOn(LAPTOP, 'Someone Else');
+    const page = await laptop.view();
+    expect(page.body).toContain('<h2 id="devices-title">Signed in on</h2>');
+    const devices = devicesOn(page.body);
+    expect(devices).toHaveLength(2);
+    expect(devices[0]).toMatch(/^Firefox on Linux this device from 127\.0\.0\.1 · signed in \d\d:\d\d:\d\d UTC · last seen /);
+    expect(devices[1]).toMatch(/^Safari on iOS from 127\.0\.0\.1 · signed in \d\d:\d\d:\d\d UTC · last seen just now$/);
+    for (const id of [laptop.sessionId, phone.sessionId] as string[]) expect(page.body).not.toContain(id);
+    // The phone sees the same two, itself first.
+    expect(devicesOn((await phone.view()).body).map((d) => d.split(' from ')[0])).toEqual(['Safari on iOS this device', 'Firefox on Linux']);
+  });
+
+  it('"Sign out other devices" ends the others and says how many; each is signed out at its next request; this one stays', async () => {
+    const laptop = await signedInOn(LAPTOP, 'Many Devices');
+    const phone = await signedInOn(PHONE, 'Many Devices');
+    const tablet = await signedInOn(TABLET, 'Many Devices');
+    await laptop.add('Teapot');
+    const others = [phone.sessionId, tablet.sessionId] as string[];
+    expect(devicesOn((await laptop.view()).body)).toHaveLength(3);
+
+    const out = await laptop.signOutOthers();
+    expect(out.status).toBe(303);
+    expect(out.body).not.toContain(others[0]);
+    const location = /Redirecting to (\S+)/.exec(out.body)?.[1];
+    expect(location).toBe('/?signedOutOthers=2');
+    const after = await laptop.view(location);
+    expect(after.body).toContain('<p class="notice" role="status">Signed out 2 other devices.</p>');
+    expect(devicesOn(after.body)).toEqual([expect.stringMatching(/^Firefox on Linux this device /)]);
+    expect(after.body).toContain('Teapot'); // this session and its cart are untouched
+    for (const id of others) expect(await store.inspect(id)).toBeNull();
+
+    for (const device of [phone, tablet]) {
+      const next = await device.view();
+      expect(next.status).toBe(200);
+      expect(next.body).toContain('action="/signin"');
+      expect(next.body).not.toContain('Many Devices');
+      expect((await device.add('Umbrella')).status).toBe(303); // a form from a signed-out device changes nothing
+    }
+    expect((await laptop.view()).body).toContain('Hello, <span class="user-name">Many Devices</span>');
+    expect((await figures()).recentSessions.filter((s) => s.name === 'Many Devices').map((s) => s.idPrefix)).toEqual([laptop.sessionId!.slice(0, 8)]);
+  });
+
+  it('refuses "Sign out other devices" without the form token, ending nothing', async () => {
+    const laptop = await signedInOn(LAPTOP, 'Guarded Devices');
+    const phone = await signedInOn(PHONE, 'Guarded Devices');
+    const forged = await laptop.post('/signout-others', {}, 'not-the-token');
+    expect(forged.status).toBe(403);
+    expect((await laptop.post('/signout-others', {}, null)).status).toBe(403);
+    expect((await new DemoShopper(server.url).post('/signout-others', {}, null)).status).toBe(303); // signed out: back to the shop
+    expect((await phone.view()).body).toContain('Hello, <span class="user-name">Guarded Devices</span>');
+  });
+
+  it('with no other device, says so', async () => {
+    const alone = await signedInOn(LAPTOP, 'Only Device');
+    const out = await alone.signOutOthers();
+    expect(out.body).toContain('/?signedOutOthers=0');
+    expect((await alone.view('/?signedOutOthers=0')).body).toContain('No other device was signed in.');
+  });
+});
+
 describe('the dashboard over HTTP', () => {
   beforeEach(() => {
     // Samples are taken on a real timer; the figures must not depend on when it fires.
@@ -390,6 +523,25 @@ describe('the dashboard over HTTP', () => {
     expect(huge.json).toEqual({ error: 'The request is too large.' });
   });
 
+  it('looks up a user: their live sessions with device facts, ids shortened, never whole', async () => {
+    const laptop = await signedInOn(LAPTOP, 'Looked Up');
+    const phone = await signedInOn(PHONE, 'Looked Up');
+    const admin = new CookieClient(server.url);
+    const found = await admin.post('/dashboard/user', { user: 'Looked Up' });
+    expect(found.status).toBe(200);
+    const figuresOf = found.json as UserLookupFigures;
+    expect(figuresOf.sessions.map((s) => s.idPrefix).sort()).toEqual([laptop.sessionId, phone.sessionId].map((id) => id!.slice(0, 8)).sort());
+    expect(figuresOf.sessions.map((s) => s.deviceLabel).sort()).toEqual(['Firefox on Linux', 'Safari on iOS']);
+    expect(figuresOf.sessions[0]?.device).toMatchObject({ ip: '127.0.0.1' });
+    for (const s of figuresOf.sessions) expect(s.expiresAtMs).toBeGreaterThan(s.lastSeenAtMs);
+    for (const id of [laptop.sessionId, phone.sessionId] as string[]) expect(found.body).not.toContain(id);
+    expect(found.setCookie).toEqual([]);
+
+    expect(((await admin.post('/dashboard/user', { user: 'Nobody Here' })).json as UserLookupFigures).sessions).toEqual([]);
+    for (const bad of [{ user: '   ' }, { user: 42 }, {}, { user: 'x'.repeat(201) }]) expect((await admin.post('/dashboard/user', bad)).status).toBe(400);
+    expect((await admin.post('/dashboard/user', { user: 'x'.repeat(2000) })).status).toBe(413);
+  });
+
   it('shows a rotation: the session moves forward, the old table becomes previous, then kept, then is deleted', async () => {
     const shopper = await signedIn('Rotating');
     await shopper.add('Teapot');
@@ -459,7 +611,16 @@ describe('npm start (demo/main.ts, through the built package)', () => {
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('Sign in');
       const metrics = (await (await fetch(`${url}dashboard/metrics.json`)).json()) as DashboardFigures;
-      expect(metrics.tables.find((t) => t.role === 'current')?.name).toMatch(/^demo-sessions_\d{8}_\d{6}$/);
+      const current = metrics.tables.find((t) => t.role === 'current')?.name as string;
+      expect(current).toMatch(/^demo-sessions_\d{8}_\d{6}$/);
+      // The demo's tables carry the user index ("Signed in on").
+      const client = createTestClient(dynalite);
+      try {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: current }));
+        expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual([USER_INDEX_NAME]);
+      } finally {
+        client.destroy();
+      }
       expect(metrics.rotation.periodMs).toBe(5000);
 
       child.kill('SIGTERM');

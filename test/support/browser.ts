@@ -45,11 +45,14 @@ export async function launchChromium(): Promise<Browser> {
 export class DemoShopper {
   readonly client: CookieClient;
   readonly #cookieName: string;
+  /** The User-Agent header of every request: a device of its own. */
+  readonly #headers: Record<string, string>;
   #csrfToken: string | undefined;
 
-  constructor(baseUrl: string, cookieName = 'dsm-demo.sid') {
+  constructor(baseUrl: string, cookieName = 'dsm-demo.sid', userAgent?: string) {
     this.client = new CookieClient(baseUrl);
     this.#cookieName = cookieName;
+    this.#headers = userAgent === undefined ? {} : { 'user-agent': userAgent };
   }
 
   /** The session id in the cookie, or undefined before sign-in. */
@@ -62,9 +65,9 @@ export class DemoShopper {
     return this.#csrfToken;
   }
 
-  /** Loads the shop page, remembering its form token. */
-  async view(): Promise<{ status: number; body: string; setCookie: string[] }> {
-    const page = await this.client.get('/');
+  /** Loads the shop page (or `path`, such as `/?signedOutOthers=1`), remembering its form token. */
+  async view(path = '/'): Promise<{ status: number; body: string; setCookie: string[] }> {
+    const page = await this.client.get(path, this.#headers);
     this.#csrfToken = /name="_csrf" value="([^"]*)"/.exec(page.body)?.[1] ?? this.#csrfToken;
     return page;
   }
@@ -75,7 +78,7 @@ export class DemoShopper {
     if (csrf !== null && csrf !== undefined) body.set('_csrf', csrf);
     return await this.client.request(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...this.#headers, 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
     });
   }
@@ -96,5 +99,10 @@ export class DemoShopper {
 
   signOut() {
     return this.post('/signout', {});
+  }
+
+  /** "Sign out other devices" on the account card. */
+  signOutOthers() {
+    return this.post('/signout-others', {});
   }
 }

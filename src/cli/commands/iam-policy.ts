@@ -20,7 +20,8 @@ export function createIamPolicyCommand(ctx: CommandContext): CommandUnknownOpts 
     .option('--account <id>', '12-digit AWS account id in the ARNs', '*')
     .option('--partition <name>', 'ARN partition: aws, aws-cn, aws-us-gov', 'aws')
     .option('--with-scan', 'also grant Scan, used only by all(), length() and clear() (express-session\'s optional methods)')
-    .option('--no-create', 'for a store with createTables: false: no CreateTable, DeleteTable, UpdateTimeToLive')
+    .option('--no-create', 'for a store with createTables: false: no CreateTable, DeleteTable, UpdateTimeToLive, UpdateTable')
+    .option('--with-user-index', 'the store keeps the user index (userIdOf): Query on the tables\' /index/*, and UpdateTable where tables may change (dsm add-user-index); on with --user-index / DSM_USER_INDEX=1')
     .addHelpText(
       'after',
       '\nRotation: item actions + DescribeTable, CreateTable, DeleteTable on table/<base>_????????_?????? (IAM\'s ? is one character,\n' +
@@ -28,6 +29,8 @@ export function createIamPolicyCommand(ctx: CommandContext): CommandUnknownOpts 
         'ttl: item actions + DescribeTable, DescribeTimeToLive, CreateTable, UpdateTimeToLive on table/<base>.\n' +
         'The policy is for the application; `dsm status` also needs ListTables, `dsm maintain` what a creating store needs.\n' +
         '--role request keeps only the item statement, --role maintainer only the table statements (and ListTables, which rotation needs with --no-create too).\n' +
+        '--with-user-index: Query on <table>/index/* for the roles serving requests (listUserSessions, signOutOtherDevices), UpdateTable for\n' +
+        'the roles that may change tables (the maintainer and all, unless --no-create).\n' +
         'Exit codes: 0 printed, 2 usage error.',
     )
     .action((options) => {
@@ -41,6 +44,7 @@ export function createIamPolicyCommand(ctx: CommandContext): CommandUnknownOpts 
         partition: options.partition,
         createTables: options.create,
         withScan: options.withScan === true,
+        withUserIndex: options.withUserIndex === true || settings.userIndex,
       });
       ctx.print(settings, policy, formatPolicy);
     });

@@ -21,7 +21,13 @@ export function createMaintainCommand(ctx: CommandContext): CommandUnknownOpts {
         'its period is near), delete tables older than the previous period; in ttl mode create the table and turn TTL on. ' +
         'Then report the tables as `dsm status` does, with what the round created and deleted.',
     )
-    .addHelpText('after', '\nNeeds CreateTable, DeleteTable and ListTables (`dsm iam-policy` prints the policy).\nExit codes: 0 done, 1 DynamoDB failed, 2 usage error.')
+    .addHelpText(
+      'after',
+      '\nNeeds CreateTable, DeleteTable and ListTables (`dsm iam-policy` prints the policy).\n' +
+        'When the application keeps the user index (userIdOf), give --user-index (DSM_USER_INDEX=1): the tables are then created with it,\n' +
+        'and the round checks that the tables in use have it (`dsm add-user-index` adds it to older ones).\n' +
+        'Exit codes: 0 done, 1 DynamoDB failed, 2 usage error.',
+    )
     .action(async () => {
       const settings = ctx.settings();
       const admin = ctx.openAdmin(settings);
