@@ -72,6 +72,9 @@ export function uidOfArgument(index: ResolvedUserIndex, userId: unknown): string
  */
 export async function listUserSessionsByUid(ctx: StoreContext, uid: string): Promise<UserSession[]> {
   const index = userIndexOf(ctx);
+  // The tables first (a store that lists before anything else, as `dsm sessions` does, would
+  // otherwise query every period a session may be kept for, most of them never created).
+  await ctx.whenUsable(ctx.backend.operationDeadline());
   const ids = await indexedIds(ctx, uid);
   const out: UserSession[] = [];
   await forEachLimited([...ids], READ_CONCURRENCY, async (id) => {

@@ -392,6 +392,26 @@ describe('tables and costs', () => {
     expect(controlCalls(counting)).toBe(0);
   });
 
+  it('a store that lists before anything else (dsm sessions) first learns its tables: one Query per live table, not one per kept period', async () => {
+    const clock = createManualClock(Math.floor(T0 / HOUR) * HOUR + HOUR / 2);
+    const base = newBase('cold');
+    const options = { now: clock, expiry: 'rotation', tableRotationSeconds: 3600, maxInactiveInterval: 7200 } as const;
+    const first = await storeOn(base, options);
+    const a = await signedIn(first, 'alice');
+    clock.advance(HOUR);
+    await first.maintain();
+    const b = await signedIn(first, 'alice');
+    const counting = createCountingClient();
+    const cold = new SessionStore({ client: counting.client, tableBaseName: base, userIndex: true, ...options });
+    cleanups.push(async () => {
+      await cold.close();
+      counting.client.destroy();
+    });
+    expect((await cold.listUserSessions('alice')).map((s) => s.id).sort()).toEqual([a, b].sort());
+    // Kept for the longest lifetime: a rotation store may look back many periods; it lists them once and queries the two there.
+    expect(counting.counts().Query).toBe(2);
+  });
+
   it('with the feature off: no index, and not a call more than before', async () => {
     const base = newBase('plain');
     const counting = createCountingClient();
