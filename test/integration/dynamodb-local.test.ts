@@ -2,19 +2,14 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueBaseName, ON_DEMAND } from '../support/dynamo.js';
-import {
-  DYNAMODB_LOCAL_CREDENTIALS,
-  isJavaAvailable,
-  startDynamoDbLocal,
-  type DynamoDbLocal,
-} from '../support/dynamodb-local.js';
+import { startDynamoDbLocalWithClient, type DynamoDbLocal } from '../support/dynamodb-local.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
 
 
@@ -24,20 +19,7 @@ describe('startDynamoDbLocal', () => {
   let client: DynamoDBClient;
 
   beforeAll(async () => {
-    // CI installs Java: a missing JVM is a broken environment, so fail rather than skip.
-    if (!(await isJavaAvailable())) {
-      throw new Error(
-        'DynamoDB Local tests need Java 17+, but `java -version` failed. Install a JRE and put `java` on PATH.',
-      );
-    }
-    local = await startDynamoDbLocal();
-    client = new DynamoDBClient({
-      endpoint: local.endpoint,
-      region: 'us-east-1',
-      credentials: DYNAMODB_LOCAL_CREDENTIALS,
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true },
-    });
+    ({ local, client } = await startDynamoDbLocalWithClient());
     await client.send(
       new CreateTableCommand(buildCreateTableInput(table, ON_DEMAND)),
     );

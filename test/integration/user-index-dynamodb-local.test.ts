@@ -3,13 +3,13 @@
 // written before the index found once it is built; a provisioned table's index gets its units; a
 // rotation store's tables carry the index, and list, revoke and the marker work there.
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStore, USER_INDEX_NAME, type DynamoSessionStoreOptions } from '../../src/index.js';
 import type { SessionRecord } from '../../src/codec/codec.js';
 import { buildCreateTableInput } from '../../src/dynamo/params.js';
 import { uniqueBaseName } from '../support/dynamo.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, isJavaAvailable, startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local.js';
+import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocalWithClient, type DynamoDbLocal } from '../support/dynamodb-local.js';
 import { createManualClock } from '../support/manual-clock.js';
 
 const HOUR = 3_600_000;
@@ -18,16 +18,7 @@ let client: DynamoDBClient;
 const stores: SessionStore[] = [];
 
 beforeAll(async () => {
-  // CI installs Java: a missing JVM is a broken environment, so fail rather than skip.
-  if (!(await isJavaAvailable())) throw new Error('DynamoDB Local tests need Java 17+, but `java -version` failed.');
-  local = await startDynamoDbLocal();
-  client = new DynamoDBClient({
-    endpoint: local.endpoint,
-    region: 'us-east-1',
-    credentials: DYNAMODB_LOCAL_CREDENTIALS,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true },
-  });
+  ({ local, client } = await startDynamoDbLocalWithClient());
 }, 60_000);
 
 afterAll(async () => {

@@ -192,3 +192,21 @@ async function launch(dir: string, port: number, startTimeoutMs: number): Promis
     client.destroy();
   }
 }
+
+/**
+ * Starts DynamoDB Local for a test file, with a client set up as every such file wants it (fake
+ * credentials, no retry, a 5 s request timeout that throws). CI installs Java: a missing JVM is a
+ * broken environment, so this fails rather than skips.
+ */
+export async function startDynamoDbLocalWithClient(): Promise<{ local: DynamoDbLocal; client: DynamoDBClient }> {
+  if (!(await isJavaAvailable())) throw new Error('DynamoDB Local tests need Java 17+, but `java -version` failed. Install a JRE and put `java` on PATH.');
+  const local = await startDynamoDbLocal();
+  const client = new DynamoDBClient({
+    endpoint: local.endpoint,
+    region: 'us-east-1',
+    credentials: DYNAMODB_LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true },
+  });
+  return { local, client };
+}
