@@ -73,6 +73,16 @@ export function createShopRouter(options: ShopRouterOptions): Router {
     );
   };
 
+  /**
+   * Redirects once the session is stored. express-session sends a response's headers before its own
+   * save at the end of the request has finished, so a browser following a 303 at once can load the
+   * session before the change is stored and show the page without it (a stale read, not a lost
+   * write); saving first, as express-session's README advises for redirects, closes that.
+   */
+  const saveThenRedirect = (req: Request, res: Response, next: NextFunction, location: string): void => {
+    req.session.save((err: unknown) => (err ? next(err) : res.redirect(303, location)));
+  };
+
   router.get('/', (req, res, next) => {
     render(req, res).catch(next);
   });
@@ -93,7 +103,7 @@ export function createShopRouter(options: ShopRouterOptions): Router {
       data.paymentCardLast4 = '4242';
       data.cart = [];
       options.recent.add(req.sessionID, name.value, options.now());
-      res.redirect(303, '/');
+      saveThenRedirect(req, res, next, '/');
     };
     // A stored session gets a new id on sign-in (no session fixation); a fresh one has never
     // been stored, so regenerating it would only cost a delete.
@@ -119,7 +129,7 @@ export function createShopRouter(options: ShopRouterOptions): Router {
     const added = addToCart(data.cart ?? [], item.value);
     if (!added.ok) return void render(req, res, 400, added.error).catch(next);
     data.cart = added.lines;
-    res.redirect(303, '/');
+    saveThenRedirect(req, res, next, '/');
   });
 
   router.post('/cart/remove', guard, (req, res, next) => {
@@ -127,7 +137,7 @@ export function createShopRouter(options: ShopRouterOptions): Router {
     if (!item.ok) return void render(req, res, 400, item.error).catch(next);
     const data = asShopSession(req);
     data.cart = removeFromCart(data.cart ?? [], item.value);
-    res.redirect(303, '/');
+    saveThenRedirect(req, res, next, '/');
   });
 
   // Ends the user's other sessions, keeping this one; says how many on the page it redirects to.
